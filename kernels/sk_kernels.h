@@ -1,0 +1,105 @@
+/*
+ * Internal kernel interface: what dispatch/ hands a kernel, and the packed
+ * weight format kernels read. Kernels compute only: no allocation, no
+ * validation, no global state. Every kernel processes one image of a batch.
+ */
+#ifndef SK_KERNELS_H
+#define SK_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Convolution geometry of one run, all sizes already validated by dispatch/.
+ * Output pixel (oy, ox) reads input rows oy*stride_h - pad_top + ky*dil_h and
+ * columns ox*stride_w - pad_left + kx*dil_w; taps outside the input are zero.
+ * out_min/out_max: the fused activation (-inf/+inf for none); NaN passes.
+ */
+typedef struct sk_conv_params {
+  size_t in_h, in_w, out_h, out_w;
+  size_t in_c, out_c;      /* total channels */
+  size_t groups;           /* 1 for depthwise (see packing below) */
+  size_t in_c_g, out_c_g;  /* per group; depthwise: in_c_g = 1, out_c_g = out_c */
+  size_t mult;             /* depthwise channel multiplier (out_c / in_c), else 1 */
+  size_t kernel_h, kernel_w, stride_h, stride_w, dil_h, dil_w;
+  size_t pad_top, pad_left;
+  size_t nr;               /* output-channel block of the packed weights */
+  float out_min, out_max;
+} sk_conv_params;
+
+/*
+ * Packed weights (made once by dispatch/pack.c for the kernel's nr):
+ *   for g in groups, for each block of nr output channels of the group:
+ *     float bias[nr];
+ *     float w[kernel_h][kernel_w][in_c_g][nr];
+ * Lanes past the group's last output channel are zero. Depthwise ops are
+ * packed as groups = 1, in_c_g = 1, out_c_g = out_c: output channel oc reads
+ * input channel oc / mult.
+ */
+static inline size_t sk_packed_block_size(const sk_conv_params *p) {
+  return p->nr * (1 + p->kernel_h * p->kernel_w * p->in_c_g);
+}
+
+/* One image: input and output in the kernel's layout (NHWC or NCHW). */
+typedef void (*sk_conv_fn)(const sk_conv_params *p, const float *packed,
+                           const float *input, float *output);
+
+/*
+ * Pooling geometry of one run. Windows as for convolution. For average
+ * pooling the divisor of window (oy, ox) is, with count_include_pad, the
+ * window clipped to [-pad_top, in_h + pad_bottom) x [-pad_left, in_w +
+ * pad_right); otherwise the number of input elements in it (an empty window
+ * gives 0). Max pooling ignores padding (an empty window gives -inf).
+ */
+typedef struct sk_pool_params {
+  size_t in_h, in_w, out_h, out_w, channels;
+  size_t kernel_h, kernel_w, stride_h, stride_w, dil_h, dil_w;
+  size_t pad_top, pad_left, pad_bottom, pad_right;
+  int count_include_pad;
+  float out_min, out_max;
+} sk_pool_params;
+
+typedef void (*sk_pool_fn)(const sk_pool_params *p, const float *input, float *output);
+
+typedef struct sk_conv_kernel {
+  const char *name; /* "<isa>/<kernel>" */
+  size_t nr;        /* output-channel block the kernel's packed weights use */
+  sk_conv_fn fn;
+} sk_conv_kernel;
+
+typedef struct sk_pool_kernel {
+  const char *name;
+  sk_pool_fn fn;
+} sk_pool_kernel;
+
+/* Scalar clamp that keeps NaN (comparisons with NaN are false). */
+static inline float sk_clampf(float v, float lo, float hi) {
+  v = v < lo ? lo : v;
+  return v > hi ? hi : v;
+}
+
+/* ---- scalar kernels (kernels/<op>/<op>_<layout>_scalar.c) ---- */
+void sk_conv2d_nhwc_direct__scalar(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_conv2d_nchw_direct__scalar(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_pointwise_nhwc__scalar(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_pointwise_nchw__scalar(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nhwc__scalar(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nchw__scalar(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_maxpool_nhwc__scalar(const sk_pool_params *p, const float *input, float *output);
+void sk_maxpool_nchw__scalar(const sk_pool_params *p, const float *input, float *output);
+void sk_avgpool_nhwc__scalar(const sk_pool_params *p, const float *input, float *output);
+void sk_avgpool_nchw__scalar(const sk_pool_params *p, const float *input, float *output);
+void sk_global_avgpool_nhwc__scalar(const sk_pool_params *p, const float *input, float *output);
+void sk_global_avgpool_nchw__scalar(const sk_pool_params *p, const float *input, float *output);
+void sk_global_maxpool_nhwc__scalar(const sk_pool_params *p, const float *input, float *output);
+void sk_global_maxpool_nchw__scalar(const sk_pool_params *p, const float *input, float *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SK_KERNELS_H */
