@@ -15,6 +15,7 @@ struct sk_conv2d {
   sk_conv_kernel kernel;
   float out_min, out_max;
   float *packed;
+  float *zero; /* max(in_channels, 64) zeros: taps in the padding read these */
 };
 
 static int sk_layout_valid(sk_layout l) { return l == SK_LAYOUT_NHWC || l == SK_LAYOUT_NCHW; }
@@ -83,7 +84,10 @@ sk_status sk_conv2d_create(const sk_conv2d_desc *desc_in, const float *weights, 
   sk_conv2d *o = (sk_conv2d *)malloc(sizeof(*o));
   if (o == NULL) return SK_ERR_OUT_OF_MEMORY;
   o->packed = (float *)malloc(n_packed * sizeof(float));
-  if (o->packed == NULL) {
+  o->zero = (float *)calloc(d.in_channels > 64 ? d.in_channels : 64, sizeof(float));
+  if (o->packed == NULL || o->zero == NULL) {
+    free(o->packed);
+    free(o->zero);
     free(o);
     return SK_ERR_OUT_OF_MEMORY;
   }
@@ -165,6 +169,7 @@ sk_status sk_conv2d_run(const sk_conv2d *op, uint32_t batch, uint32_t in_h, uint
   p.nr = op->kernel.nr;
   p.out_min = op->out_min;
   p.out_max = op->out_max;
+  p.zero = op->zero;
   for (size_t n = 0; n < batch; n++)
     op->kernel.fn(&p, op->packed, input + n * in_image, output + n * out_image);
   return SK_OK;
@@ -175,5 +180,6 @@ const char *sk_conv2d_kernel_name(const sk_conv2d *op) { return op ? op->kernel.
 void sk_conv2d_destroy(sk_conv2d *op) {
   if (op == NULL) return;
   free(op->packed);
+  free(op->zero);
   free(op);
 }

@@ -29,6 +29,7 @@ typedef struct sk_conv_params {
   size_t pad_top, pad_left;
   size_t nr;               /* output-channel block of the packed weights */
   float out_min, out_max;
+  const float *zero;       /* in_c_g zeros (at least 64), for taps in the padding */
 } sk_conv_params;
 
 /*
@@ -97,6 +98,10 @@ void sk_global_avgpool_nhwc__scalar(const sk_pool_params *p, const float *input,
 void sk_global_avgpool_nchw__scalar(const sk_pool_params *p, const float *input, float *output);
 void sk_global_maxpool_nhwc__scalar(const sk_pool_params *p, const float *input, float *output);
 void sk_global_maxpool_nchw__scalar(const sk_pool_params *p, const float *input, float *output);
+
+/* ---- AVX2+FMA kernels (kernels/<op>/<name>_avx2.c, x86-64 builds only) ---- */
+void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_pointwise_nhwc_6x16__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
 
 #ifdef __cplusplus
 }
