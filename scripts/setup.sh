@@ -43,4 +43,24 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 echo "simdkern: installing:$missing" >&2
-sh -c "$cmd"
+for a in $missing_arch; do dpkg --add-architecture "$a"; done
+# A mirror can serve one index mid-sync ("File has unexpected size"). With
+# multiarch that matters: libc6:arm64/armhf must have the same version as
+# libc6:amd64, so a stale foreign index makes the install fail. Retry the
+# update, and the install after a fresh update.
+do_update() {
+  for delay in 5 15 30; do
+    apt-get update && return 0
+    echo "simdkern: apt-get update failed, retrying in ${delay}s" >&2
+    sleep "$delay"
+  done
+  apt-get update || true
+}
+do_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing; }
+do_update
+if ! do_install; then
+  echo "simdkern: apt-get install failed, updating the indexes and retrying" >&2
+  sleep 20
+  do_update
+  do_install
+fi

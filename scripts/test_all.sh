@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# `make test`: installs the test dependencies (scripts/setup.sh test), then
+# builds and tests every configuration in sequence, stopping at the first
+# failure with a non-zero exit:
+#   native   gcc Release -Werror, tests over every ISA of this CPU,
+#            then again with SIMDKERN_ISA=scalar          (build/native)
+#   asan     ASan+UBSan, -fno-sanitize-recover=all        (build/asan)
+#   aarch64  cross build, ctest under qemu-aarch64, quick (build/aarch64)
+#   armv7    cross build, ctest under qemu-arm, quick     (build/armv7)
+#   shared   BUILD_SHARED_LIBS=ON + nm -D export check    (build/shared)
+# Ends with one summary line per ctest run and the time of each step.
+# Run a subset with e.g. `SK_STEPS="native asan" make test`.
+source "$(dirname "$0")/lib.sh"
+
+steps="${SK_STEPS:-native asan aarch64 armv7 shared}"
+# Later: NEON kernels compiled on x86 through SIMDe (build/simde) will be one
+# more step here, e.g. `simde) "$SK_ROOT/scripts/test_simde.sh" ;;` below.
+
+t_all=$SECONDS
+sk_banner "setup: scripts/setup.sh test"
+sh "$SK_ROOT/scripts/setup.sh" test
+t_setup=$((SECONDS - t_all))
+
+mkdir -p "$SK_ROOT/build"
+export SK_SUMMARY_FILE="$SK_ROOT/build/test-summary.txt"
+: >"$SK_SUMMARY_FILE"
+times="setup $(sk_fmt_time "$t_setup")"
+
+summary() {
+  echo
+  echo "==== make test summary ($(nproc 2>/dev/null || echo '?') cores, JOBS=$JOBS) ===="
+  cat "$SK_SUMMARY_FILE"
+  echo "step times: $times"
+}
+
+for step in $steps; do
+  t0=$SECONDS
+  sk_child_cpu
+  c0=$SK_CPU
+  rc=0
+  case "$step" in
+    native)        bash "$SK_ROOT/scripts/test_native.sh" || rc=$? ;;
+    asan)          bash "$SK_ROOT/scripts/test_asan.sh" || rc=$? ;;
+    aarch64|armv7) bash "$SK_ROOT/scripts/test_cross.sh" "$step" || rc=$? ;;
+    shared)        bash "$SK_ROOT/scripts/test_shared.sh" || rc=$? ;;
+    *) echo "test_all: unknown step '$step'" >&2; rc=2 ;;
+  esac
+  sk_child_cpu
+  times="$times, $step $(sk_fmt_time $((SECONDS - t0))) (cpu $(sk_fmt_time $((SK_CPU - c0))))"
+  if [ "$rc" -ne 0 ]; then
+    grep -q "^$step" "$SK_SUMMARY_FILE" || printf '%-44s FAILED (configure or build, exit %s)\n' "$step" "$rc" >>"$SK_SUMMARY_FILE"
+    summary
+    echo "make test: FAILED in step '$step' after $(sk_fmt_time $((SECONDS - t_all)))"
+    exit "$rc"
+  fi
+done
+summary
+sk_child_cpu
+echo "make test: OK, all steps passed ($steps) in $(sk_fmt_time $((SECONDS - t_all))) (cpu $(sk_fmt_time "$SK_CPU"))"
