@@ -102,6 +102,31 @@ void sk_global_maxpool_nchw__scalar(const sk_pool_params *p, const float *input,
 /* ---- AVX2+FMA kernels (kernels/<op>/<name>_avx2.c, x86-64 builds only) ---- */
 void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
 void sk_pointwise_nhwc_6x16__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+/* NCHW direct and pointwise, nr = 8 (engine: kernels/sk_nchw_conv_avx2.h) */
+void sk_conv2d_nchw_direct_4x24__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_pointwise_nchw_4x24__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+/* depthwise: the entries pick a variant per call (kernels/depthwise/depthwise_<layout>_avx2.c) */
+void sk_depthwise_nhwc__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nhwc_3x3s1__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nhwc_3x3s2__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nhwc_5x5s1__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nhwc_5x5s2__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nhwc_generic_8x8__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nchw__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nchw_3x3s1__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nchw_3x3s2__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nchw_5x5s1__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nchw_5x5s2__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nchw_generic_1x16__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+/* pooling (kernels/pool/<op>_<layout>_<tile>_avx2.c) */
+void sk_maxpool_nhwc_c32__avx2(const sk_pool_params *p, const float *input, float *output);
+void sk_maxpool_nchw_w8__avx2(const sk_pool_params *p, const float *input, float *output);
+void sk_avgpool_nhwc_c64__avx2(const sk_pool_params *p, const float *input, float *output);
+void sk_avgpool_nchw_w8__avx2(const sk_pool_params *p, const float *input, float *output);
+void sk_global_maxpool_nhwc_c64__avx2(const sk_pool_params *p, const float *input, float *output);
+void sk_global_maxpool_nchw_8x8__avx2(const sk_pool_params *p, const float *input, float *output);
+void sk_global_avgpool_nhwc_c64__avx2(const sk_pool_params *p, const float *input, float *output);
+void sk_global_avgpool_nchw_8x8__avx2(const sk_pool_params *p, const float *input, float *output);
 
 #ifdef __cplusplus
 }

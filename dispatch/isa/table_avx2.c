@@ -14,4 +14,24 @@ void sk_functable_override_avx2(sk_functable *t) {
       (sk_conv_kernel){"avx2/conv2d_nhwc_direct_6x16", 16, sk_conv2d_nhwc_direct_6x16__avx2};
   t->pointwise[SK_LAYOUT_NHWC] =
       (sk_conv_kernel){"avx2/pointwise_nhwc_6x16", 16, sk_pointwise_nhwc_6x16__avx2};
+  t->conv_direct[SK_LAYOUT_NCHW] =
+      (sk_conv_kernel){"avx2/conv2d_nchw_direct_4x24", 8, sk_conv2d_nchw_direct_4x24__avx2};
+  t->pointwise[SK_LAYOUT_NCHW] =
+      (sk_conv_kernel){"avx2/pointwise_nchw_4x24", 8, sk_pointwise_nchw_4x24__avx2};
+  t->depthwise[SK_LAYOUT_NHWC] =
+      (sk_conv_kernel){"avx2/depthwise_nhwc", 8, sk_depthwise_nhwc__avx2};
+  t->depthwise[SK_LAYOUT_NCHW] =
+      (sk_conv_kernel){"avx2/depthwise_nchw", 8, sk_depthwise_nchw__avx2};
+  t->maxpool[SK_LAYOUT_NHWC] = (sk_pool_kernel){"avx2/maxpool_nhwc_c32", sk_maxpool_nhwc_c32__avx2};
+  t->maxpool[SK_LAYOUT_NCHW] = (sk_pool_kernel){"avx2/maxpool_nchw_w8", sk_maxpool_nchw_w8__avx2};
+  t->avgpool[SK_LAYOUT_NHWC] = (sk_pool_kernel){"avx2/avgpool_nhwc_c64", sk_avgpool_nhwc_c64__avx2};
+  t->avgpool[SK_LAYOUT_NCHW] = (sk_pool_kernel){"avx2/avgpool_nchw_w8", sk_avgpool_nchw_w8__avx2};
+  t->global_maxpool[SK_LAYOUT_NHWC] =
+      (sk_pool_kernel){"avx2/global_maxpool_nhwc_c64", sk_global_maxpool_nhwc_c64__avx2};
+  t->global_maxpool[SK_LAYOUT_NCHW] =
+      (sk_pool_kernel){"avx2/global_maxpool_nchw_8x8", sk_global_maxpool_nchw_8x8__avx2};
+  t->global_avgpool[SK_LAYOUT_NHWC] =
+      (sk_pool_kernel){"avx2/global_avgpool_nhwc_c64", sk_global_avgpool_nhwc_c64__avx2};
+  t->global_avgpool[SK_LAYOUT_NCHW] =
+      (sk_pool_kernel){"avx2/global_avgpool_nchw_8x8", sk_global_avgpool_nchw_8x8__avx2};
 }
