@@ -4,6 +4,8 @@
 # failure with a non-zero exit:
 #   native   gcc Release -Werror, tests over every ISA of this CPU,
 #            then again with SIMDKERN_ISA=scalar          (build/native)
+#   westmere the native tests under qemu-x86_64 -cpu Westmere (no AVX):
+#            detection says scalar, no SIGILL, quick sweeps pass
 #   asan     ASan+UBSan, -fno-sanitize-recover=all        (build/asan)
 #   aarch64  cross build, ctest under qemu-aarch64, quick (build/aarch64)
 #   armv7    cross build, ctest under qemu-arm, quick     (build/armv7)
@@ -12,7 +14,7 @@
 # Run a subset with e.g. `SK_STEPS="native asan" make test`.
 source "$(dirname "$0")/lib.sh"
 
-steps="${SK_STEPS:-native asan aarch64 armv7 shared}"
+steps="${SK_STEPS:-native westmere asan aarch64 armv7 shared}"
 # Later: NEON kernels compiled on x86 through SIMDe (build/simde) will be one
 # more step here, e.g. `simde) "$SK_ROOT/scripts/test_simde.sh" ;;` below.
 
@@ -57,3 +59,7 @@ done
 summary
 sk_child_cpu
 echo "make test: OK, all steps passed ($steps) in $(sk_fmt_time $((SECONDS - t_all))) (cpu $(sk_fmt_time "$SK_CPU"))"
+# One plain closing line with the totals over every step's test runs.
+awk '/tests failed out of/ { for (i = 1; i <= NF; i++) if ($i == "of") t += $(i + 1); for (i = 1; i <= NF; i++) if ($i == "tests" && $(i + 1) == "failed") f += $(i - 1) }
+     / passed, [0-9]+ failed/ { for (i = 1; i <= NF; i++) { if ($(i + 1) == "passed,") t += $i; if ($(i + 1) == "failed") { t += $i; f += $i } } }
+     END { printf "total: %d passed, %d failed\n", t - f, f }' "$SK_SUMMARY_FILE"
