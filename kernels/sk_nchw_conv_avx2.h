@@ -3,39 +3,45 @@
  * (kernels/conv2d/conv2d_nchw_direct_4x24_avx2.c,
  * kernels/pointwise/pointwise_nchw_4x24_avx2.c); include only from those.
  *
- * NCHW convolution is a GEMM per group, output[oc][pixel] = bias[oc] +
- * sum over (ky, kx, ci) of w[oc][ci][ky][kx] * input[ci][pixel's tap],
- * vectorized over output pixels (8 per ymm). Weights are packed with nr = 8
- * (sk_kernels.h): per tap and input channel 8 output channels side by side,
- * so a tile broadcasts w[tap][ci][j] and loads 8 consecutive pixels.
+ * NCHW convolution is a GEMM per group, output[oc][pixel] = bias[oc] + sum
+ * over (ky, kx, ci) of w[oc][ci][ky][kx] * input[ci][the pixel's tap],
+ * vectorized over output pixels (8 a ymm). Weights are packed with nr = 8
+ * (sk_kernels.h): for each tap and input channel, 8 output channels side by
+ * side, so a tile broadcasts w[tap][ci][m] and loads 8 consecutive pixels.
  *
  * Three paths, picked per call:
- *  - tiles (any in_c): 4 output channels x 3 vectors of 8 pixels (12 ymm
- *    accumulators), K loop over ci innermost for each tap. The vectors run
- *    along the flattened plane when stride is 1 and in_w == out_w (then a
- *    tap is one constant offset for every pixel, also across rows; the usual
- *    3x3 pad 1 and every 1x1 stride 1), else along one output row. Stride 2
- *    loads 16 floats per vector and keeps the even ones (one shuffle; the
- *    lanes come out permuted and are put back once, at the store). Tiles
- *    whose windows all lie inside the input use plain loads; others compute
- *    per tap which lanes read the input (row and column checks) and use
- *    masked loads, so padding reads nothing. Remainders: 2 vectors -> 4x16
- *    tile, 1 vector -> 8x8 tile, and pixels left over (< 8 in a row or at
- *    the end of the plane) go to the pixel kernel below.
+ *  - tiles (any in_c): 4 output channels x 3 vectors of 8 pixels ("4x24",
+ *    12 ymm accumulators), input channels innermost for each tap. Vectors
+ *    run along the flattened plane when the stride is 1 and in_w == out_w
+ *    (a tap is then one constant offset for every pixel, across rows too:
+ *    3x3 pad 1, every 1x1 stride 1), else along one output row. Stride 2
+ *    loads 16 floats a vector and keeps the even ones with one SHUFPS (the
+ *    lanes come out permuted; they are put back once, at the store). Tiles
+ *    whose windows all lie inside the input use plain loads. For the others
+ *    each tap's lanes are checked once per tile (row and column in range):
+ *    taps wholly in the padding are skipped, full ones use plain loads,
+ *    partial ones a plain load ANDed with the lane mask when the whole
+ *    vector lies inside the input buffer, else masked loads (nothing outside
+ *    the buffer is read). The tap list is made once per tile and shared by
+ *    all output channels. Input channels go in passes that keep the tile's
+ *    input in L1 (partial sums in the output between passes). Remainders: 2
+ *    vectors left run a 4x16 tile, 1 vector an 8x8 tile, fewer than 8 pixels
+ *    (per row, or at the end of the plane) the pixel kernel.
  *  - pixel kernel: one output pixel x up to 64 output channels (8 blocks in
- *    ymm lanes), NHWC style: broadcast the input, load 8 packed weights.
- *    Tap ranges are clipped per pixel, so any stride, dilation and padding
- *    work; it is also the generic path for strides > 2.
- *  - first layers (few input channels, e.g. 1 or 3): per output row and 24
+ *    ymm lanes, NHWC style: broadcast the input, load 8 packed weights), tap
+ *    ranges clipped per pixel: any stride, dilation and padding. Also the
+ *    whole path for strides above 2.
+ *  - first layers (in_c_g <= 8, stride 1 or 2): per output row and 24
  *    pixels, the needed input rows (all ci, valid ky) are copied once into a
  *    zero-padded stack buffer, split into stride phases (deinterleaved for
- *    stride 2), then every 4x24 tile reads each (ci, ky, kx) tap as a plain
- *    load at a table offset. No masks, no shuffles in the FMA loop.
+ *    stride 2); stride 1 reads the input in place where no tap clips. Every
+ *    4x24 tile then reads each (ky, kx, ci) tap as plain loads at a table
+ *    offset: no masks, no shuffles in the FMA loop.
  *
- * Loop order: pixel chunks that keep the input in L2, then output-channel
- * groups whose weights fit in L2 (all of them when they fit, so tiles reuse
- * one pixel range's input from L1 across all output channels), then pixel
- * tiles, then the output channels of the group.
+ * Loop order of the tiles: pixel chunks whose input fits in L2, output
+ * channel groups whose weights fit in L2 (all channels when they fit), pixel
+ * tiles, input-channel passes, output channels. Stack: at most ~12 KiB
+ * (first-layer scratch and tables) or ~2 KiB (tap list).
  */
 #ifndef SK_NCHW_CONV_AVX2_H
 #define SK_NCHW_CONV_AVX2_H
@@ -47,12 +53,19 @@
 #include "sk_kernels.h"
 #include "sk_window.h"
 
-#define SKN_NR 8          /* packed block (output channels), the table's nr */
-#define SKN_NV 3          /* vectors of 8 pixels in the main tile */
-#define SKN_SCR 2048      /* floats of stack scratch for the first-layer path */
-#define SKN_TAB 512       /* taps (ci, ky, kx) in its offset table */
-#define SKN_L2_IN 524288  /* bytes of input per pixel chunk */
-#define SKN_L2_W 262144   /* bytes of weights per output-channel group */
+#define SKN_NR 8     /* packed block (output channels), the table's nr */
+#define SKN_NV 3     /* vectors of 8 pixels in the main tile */
+#define SKN_SCR 2048 /* floats of stack scratch for the first-layer path */
+#define SKN_TAB 512  /* taps (ci, ky, kx) in its offset table */
+#ifndef SKN_L2_IN
+#define SKN_L2_IN 524288 /* bytes of input per pixel chunk */
+#endif
+#ifndef SKN_L2_W
+#define SKN_L2_W 262144 /* bytes of weights per output-channel group */
+#endif
+#ifndef SKN_L1_IN
+#define SKN_L1_IN 16384 /* bytes of a slot's input per pass over input channels */
+#endif
 
 /* Fully unrolls a loop over tile rows/vectors (constant trip counts after
  * inlining), so the accumulator arrays live in registers. GCC needs it early,
@@ -65,9 +78,9 @@
 #endif
 
 typedef struct skn_geom {
-  const float *in; /* the group's first input channel */
-  float *out;      /* the group's first output channel */
-  const float *w;  /* the group's first packed block */
+  const float *in;  /* the group's first input channel */
+  float *out;       /* the group's first output channel */
+  const float *w;   /* the group's first packed block */
   const float *buf; /* the image's input (all groups) and its length in floats */
   ptrdiff_t buf_len;
   size_t bsize, nblk, cin, cout;
@@ -80,11 +93,11 @@ typedef struct skn_geom {
 
 /* A pixel tile: NV vectors of 8 output pixels. */
 typedef struct skn_slot {
-  ptrdiff_t in_off;     /* input offset of lane 0 at tap (0, 0) (may be outside) */
-  ptrdiff_t out_off;    /* output offset of lane 0 in a plane */
-  size_t nv;            /* vectors, 1..3 */
-  size_t ky_lo, ky_hi;  /* taps rows to visit */
-  int interior;         /* every lane's every tap in [ky_lo, ky_hi) x [0, kw) is inside */
+  ptrdiff_t in_off;    /* input offset of lane 0 at tap (0, 0) (may be outside) */
+  ptrdiff_t out_off;   /* output offset of lane 0 in a plane */
+  size_t nv;           /* vectors, 1..3 */
+  size_t ky_lo, ky_hi; /* taps rows to visit */
+  int interior;        /* every lane's every tap in [ky_lo, ky_hi) x [0, kw) is inside */
   /* Not interior: per vector, each lane's input row and column at tap (0, 0)
    * (stride 2: the columns of the first 8 of the 16 loaded floats). */
   __m256i y[SKN_NV], x[SKN_NV];
@@ -119,9 +132,8 @@ SK_ALWAYS_INLINE __m256 skn_unpermute(__m256 v) {
 
 /* Stores NV vectors of MR output channels (mvalid of them real), the last
  * vector's first nlast lanes only. */
-SK_ALWAYS_INLINE void skn_store(const size_t MR, const size_t NV, const size_t S,
-                                const skn_geom *g, const __m256 *acc, float *out,
-                                size_t nlast, size_t mvalid) {
+SK_ALWAYS_INLINE void skn_store(const size_t MR, const size_t NV, const size_t S, const skn_geom *g,
+                                const __m256 *acc, float *out, size_t nlast, size_t mvalid) {
   const int act = g->act; /* locals: the stores below may alias *g */
   const __m256 lo = g->lo, hi = g->hi;
   __m256 r[12];
@@ -132,9 +144,9 @@ SK_ALWAYS_INLINE void skn_store(const size_t MR, const size_t NV, const size_t S
   }
   const ptrdiff_t op = g->out_plane;
   if (mvalid >= MR && nlast == 8) { /* the common case, no checks */
-    SKN_UNROLL for (size_t m = 0; m < MR; m++)
-      SKN_UNROLL for (size_t v = 0; v < NV; v++)
-        _mm256_storeu_ps(out + (ptrdiff_t)m * op + 8 * v, r[m * NV + v]);
+    SKN_UNROLL for (size_t i = 0; i < MR * NV; i++) {
+      _mm256_storeu_ps(out + (ptrdiff_t)(i / NV) * op + 8 * (i % NV), r[i]);
+    }
     return;
   }
   const __m256i tail = sk_mask8(nlast);
@@ -159,8 +171,7 @@ SK_ALWAYS_INLINE __m256 skn_load(const size_t S, const float *src, size_t v) {
 
 /* The same, lanes outside mk (stride 2: mk[2v], mk[2v+1]) zeroed by AND; the
  * whole vector must lie inside the input buffer. */
-SK_ALWAYS_INLINE __m256 skn_load_and(const size_t S, const float *src, size_t v,
-                                     const __m256 *mk) {
+SK_ALWAYS_INLINE __m256 skn_load_and(const size_t S, const float *src, size_t v, const __m256 *mk) {
   if (S == 1) return _mm256_and_ps(_mm256_loadu_ps(src + 8 * v), mk[v]);
   return skn_evens(_mm256_and_ps(_mm256_loadu_ps(src + 16 * v), mk[2 * v]),
                    _mm256_and_ps(_mm256_loadu_ps(src + 16 * v + 8), mk[2 * v + 1]));
@@ -168,8 +179,7 @@ SK_ALWAYS_INLINE __m256 skn_load_and(const size_t S, const float *src, size_t v,
 
 /* The same through masked loads: lanes outside mk are never read, so the
  * address may lie partly outside the buffer. */
-SK_ALWAYS_INLINE __m256 skn_load_mask(const size_t S, uintptr_t src, size_t v,
-                                      const __m256i *mk) {
+SK_ALWAYS_INLINE __m256 skn_load_mask(const size_t S, uintptr_t src, size_t v, const __m256i *mk) {
   if (S == 1) return _mm256_maskload_ps((const float *)(src + 32 * v), mk[v]);
   return skn_evens(_mm256_maskload_ps((const float *)(src + 64 * v), mk[2 * v]),
                    _mm256_maskload_ps((const float *)(src + 64 * v + 32), mk[2 * v + 1]));
@@ -180,16 +190,17 @@ SK_ALWAYS_INLINE void skn_fma(const size_t MR, const size_t NV, __m256 *acc, con
                               const __m256 *xv) {
   SKN_UNROLL for (size_t m = 0; m < MR; m++) {
     const __m256 b = _mm256_broadcast_ss(w + m);
-    SKN_UNROLL for (size_t v = 0; v < NV; v++)
+    SKN_UNROLL for (size_t v = 0; v < NV; v++) {
       acc[m * NV + v] = _mm256_fmadd_ps(b, xv[v], acc[m * NV + v]);
+    }
   }
 }
 
 /* One tap of a slot for a pass over input channels [c0, c1). */
 typedef struct skn_tap {
-  ptrdiff_t off;  /* input offset of lane 0, channel c0 */
-  size_t woff;    /* weight offset (floats past the bias) of channel c0 */
-  int mode;       /* 0: plain loads, 1: load + AND, 2: masked loads */
+  ptrdiff_t off;            /* input offset of lane 0, channel c0 */
+  size_t woff;              /* weight offset (floats past the bias) of channel c0 */
+  int mode;                 /* 0: plain loads, 1: load + AND, 2: masked loads */
   uint8_t bits[2 * SKN_NV]; /* modes 1, 2: lanes read, per loaded vector */
 } skn_tap;
 
@@ -207,16 +218,20 @@ static inline __m256i skn_bits_mask(unsigned bits) {
  * their masks. Returns the count.
  */
 SK_ALWAYS_INLINE size_t skn_slot_taps(const size_t S, const size_t NV, const skn_geom *g,
-                                      const skn_slot *t, size_t k0, size_t k1, size_t c0,
-                                      size_t c1, skn_tap *list) {
+                                      const skn_slot *t, size_t k0, size_t k1, size_t c0, size_t c1,
+                                      skn_tap *list) {
   const ptrdiff_t plane = g->in_plane;
   const __m256i hm1 = _mm256_set1_epi32((int)(g->in_h - 1));
   const __m256i wm1 = _mm256_set1_epi32((int)(g->in_w - 1));
   /* span of one tap's reads over the channels, for the in-buffer test */
   const ptrdiff_t span = (ptrdiff_t)(c1 - c0 - 1) * plane + (ptrdiff_t)(8 * S * NV);
   size_t n = 0;
+  ptrdiff_t ky = (ptrdiff_t)(t->ky_lo + k0 / g->kw_u), kx = (ptrdiff_t)(k0 % g->kw_u) - 1;
   for (size_t k = k0; k < k1; k++) {
-    const ptrdiff_t ky = (ptrdiff_t)(t->ky_lo + k / g->kw_u), kx = (ptrdiff_t)(k % g->kw_u);
+    if (++kx == g->kw) {
+      kx = 0;
+      ky++;
+    }
     skn_tap *e = list + n;
     e->off = t->in_off + ky * g->dh * g->in_w + kx * g->dw + (ptrdiff_t)c0 * plane;
     e->woff = ((size_t)(ky * g->kw + kx) * g->cin + c0) * SKN_NR;
@@ -266,15 +281,14 @@ SK_ALWAYS_INLINE size_t skn_slot_taps(const size_t S, const size_t NV, const skn
  * at the slot's first pixel. first: start from the bias, else from the partial
  * sums in out; last: apply the activation.
  */
-SK_ALWAYS_INLINE void skn_tile(const size_t MR, const size_t NV, const size_t S,
-                               const skn_geom *g, const skn_tap *taps, size_t ntap, size_t kc,
-                               const float *w, const float *bias, float *out, size_t mvalid,
-                               int first, int last) {
+SK_ALWAYS_INLINE void skn_tile(const size_t MR, const size_t NV, const size_t S, const skn_geom *g,
+                               const skn_tap *taps, size_t ntap, size_t kc, const float *w,
+                               const float *bias, float *out, size_t mvalid, int first, int last) {
   __m256 acc[12]; /* acc[m * NV + v], MR * NV <= 12 */
   if (first) {
     SKN_UNROLL for (size_t m = 0; m < MR; m++) {
       const __m256 b = _mm256_broadcast_ss(bias + m);
-      SKN_UNROLL for (size_t v = 0; v < NV; v++) acc[m * NV + v] = b;
+      SKN_UNROLL for (size_t v = 0; v < NV; v++) { acc[m * NV + v] = b; }
     }
   } else {
     SKN_UNROLL for (size_t m = 0; m < MR; m++) {
@@ -294,28 +308,29 @@ SK_ALWAYS_INLINE void skn_tile(const size_t MR, const size_t NV, const size_t S,
       const float *src = g->in + e->off;
       _Pragma("GCC unroll 2") for (; wt != wend; wt += SKN_NR) {
         __m256 xv[SKN_NV];
-        SKN_UNROLL for (size_t v = 0; v < NV; v++) xv[v] = skn_load(S, src, v);
+        SKN_UNROLL for (size_t v = 0; v < NV; v++) { xv[v] = skn_load(S, src, v); }
         skn_fma(MR, NV, acc, wt, xv);
         src += plane;
       }
     } else if (e->mode == 1) {
       __m256 mf[2 * SKN_NV];
-      SKN_UNROLL for (size_t v = 0; v < S * NV; v++)
+      SKN_UNROLL for (size_t v = 0; v < S * NV; v++) {
         mf[v] = _mm256_castsi256_ps(skn_bits_mask(e->bits[v]));
+      }
       const float *src = g->in + e->off;
       _Pragma("GCC unroll 2") for (; wt != wend; wt += SKN_NR) {
         __m256 xv[SKN_NV];
-        SKN_UNROLL for (size_t v = 0; v < NV; v++) xv[v] = skn_load_and(S, src, v, mf);
+        SKN_UNROLL for (size_t v = 0; v < NV; v++) { xv[v] = skn_load_and(S, src, v, mf); }
         skn_fma(MR, NV, acc, wt, xv);
         src += plane;
       }
     } else {
       __m256i mk[2 * SKN_NV];
-      SKN_UNROLL for (size_t v = 0; v < S * NV; v++) mk[v] = skn_bits_mask(e->bits[v]);
+      SKN_UNROLL for (size_t v = 0; v < S * NV; v++) { mk[v] = skn_bits_mask(e->bits[v]); }
       uintptr_t src = skn_addr(g->in, e->off);
       for (; wt != wend; wt += SKN_NR) {
         __m256 xv[SKN_NV];
-        SKN_UNROLL for (size_t v = 0; v < NV; v++) xv[v] = skn_load_mask(S, src, v, mk);
+        SKN_UNROLL for (size_t v = 0; v < NV; v++) { xv[v] = skn_load_mask(S, src, v, mk); }
         skn_fma(MR, NV, acc, wt, xv);
         src += (uintptr_t)plane * sizeof(float);
       }
@@ -328,7 +343,7 @@ SK_ALWAYS_INLINE void skn_tile(const size_t MR, const size_t NV, const size_t S,
       if (m >= mvalid) continue;
       float *o = out + (ptrdiff_t)m * g->out_plane;
       SKN_UNROLL for (size_t v = 0; v < NV; v++)
-        _mm256_storeu_ps(o + 8 * v, S == 2 ? skn_unpermute(acc[m * NV + v]) : acc[m * NV + v]);
+          _mm256_storeu_ps(o + 8 * v, S == 2 ? skn_unpermute(acc[m * NV + v]) : acc[m * NV + v]);
     }
   }
 }
@@ -339,26 +354,32 @@ SK_ALWAYS_INLINE void skn_tile(const size_t MR, const size_t NV, const size_t S,
  * output like channel passes). One function per shape: the register
  * allocator then sees one small loop nest (inlined into the drivers it
  * spilled accumulators). */
-#define SKN_TILE_FN(MR, NV, S)                                                                   \
-  static __attribute__((noinline)) void skn_tiles_##MR##x##NV##_s##S(                             \
-      const skn_geom *g, const skn_slot *t, size_t b0, size_t b1, size_t c0, size_t c1) {        \
-    skn_tap taps[SKN_MAXTAP];                                                                    \
-    const size_t ktot = (t->ky_hi - t->ky_lo) * g->kw_u;                                         \
-    size_t k0 = 0;                                                                               \
-    do {                                                                                         \
-      const size_t k1 = ktot - k0 < SKN_MAXTAP ? ktot : k0 + SKN_MAXTAP;                         \
-      const size_t n = skn_slot_taps(S, NV, g, t, k0, k1, c0, c1, taps);                                \
-      const int first = c0 == 0 && k0 == 0, last = c1 == g->cin && k1 == ktot;                   \
-      for (size_t b = b0; b < b1; b++) {                                                         \
-        const float *blk = g->w + b * g->bsize;                                                  \
-        float *out = g->out + (ptrdiff_t)(b * SKN_NR) * g->out_plane + t->out_off;               \
-        const size_t left = g->cout - b * SKN_NR;                                                \
-        for (size_t h = 0; h < SKN_NR && h < left; h += MR)                                      \
-          skn_tile(MR, NV, S, g, taps, n, c1 - c0, blk + SKN_NR + h, blk + h,                    \
-                   out + (ptrdiff_t)h * g->out_plane, left - h, first, last);                    \
-      }                                                                                          \
-      k0 = k1;                                                                                   \
-    } while (k0 < ktot);                                                                         \
+#define SKN_TILE_FN(MR, NV, S)                                                                  \
+  static __attribute__((noinline)) void skn_tiles_##MR##x##NV##_s##S(                           \
+      const skn_geom *g, const skn_slot *t, size_t b0, size_t b1, size_t c0, size_t c1) {       \
+    skn_tap taps[SKN_MAXTAP];                                                                   \
+    const size_t ktot = (t->ky_hi - t->ky_lo) * g->kw_u;                                        \
+    size_t k0 = 0;                                                                              \
+    do {                                                                                        \
+      const size_t k1 = ktot - k0 < SKN_MAXTAP ? ktot : k0 + SKN_MAXTAP;                        \
+      const size_t n = skn_slot_taps(S, NV, g, t, k0, k1, c0, c1, taps);                        \
+      const int first = c0 == 0 && k0 == 0, last = c1 == g->cin && k1 == ktot;                  \
+      for (size_t b = b0; b < b1; b++) {                                                        \
+        const float *blk = g->w + b * g->bsize;                                                 \
+        float *out = g->out + (ptrdiff_t)(b * SKN_NR) * g->out_plane + t->out_off;              \
+        const size_t left = g->cout - b * SKN_NR;                                               \
+        for (size_t h = 0; h < SKN_NR && h < left; h += MR) {                                   \
+          float *o = out + (ptrdiff_t)h * g->out_plane;                                         \
+          if (first && last) /* one pass: its own copy, no partial-sum code */                  \
+            skn_tile(MR, NV, S, g, taps, n, c1 - c0, blk + SKN_NR + h, blk + h, o, left - h, 1, \
+                     1);                                                                        \
+          else                                                                                  \
+            skn_tile(MR, NV, S, g, taps, n, c1 - c0, blk + SKN_NR + h, blk + h, o, left - h,    \
+                     first, last);                                                              \
+        }                                                                                       \
+      }                                                                                         \
+      k0 = k1;                                                                                  \
+    } while (k0 < ktot);                                                                        \
   }
 SKN_TILE_FN(4, 3, 1)
 SKN_TILE_FN(4, 2, 1)
@@ -377,7 +398,7 @@ static inline size_t skn_kc(const skn_geom *g, size_t S, int flat) {
   } else {
     per = g->kh * ((ptrdiff_t)(8 * SKN_NV * (S ? S : 1)) + (g->kw - 1) * g->dw);
   }
-  size_t kc = 16384 / (sizeof(float) * (size_t)per);
+  size_t kc = SKN_L1_IN / (sizeof(float) * (size_t)per);
   if (kc < 16) kc = 16;
   if (kc >= g->cin) return g->cin;
   const size_t passes = (g->cin + kc - 1) / kc; /* even passes */
@@ -423,7 +444,7 @@ SK_ALWAYS_INLINE void skn_pixel_b(const size_t B, const size_t SETS, const skn_g
   __m256 acc[8]; /* acc[s * B + b], B * SETS = 8 */
   SKN_UNROLL for (size_t b = 0; b < B; b++) {
     acc[b] = _mm256_loadu_ps(wb + b * bs);
-    SKN_UNROLL for (size_t s = 1; s < SETS; s++) acc[s * B + b] = _mm256_setzero_ps();
+    SKN_UNROLL for (size_t s = 1; s < SETS; s++) { acc[s * B + b] = _mm256_setzero_ps(); }
   }
   for (size_t ky = ky_lo; ky < ky_hi; ky++) {
     const float *row = g->in + (ptrdiff_t)(iy0 + (ky - ky_lo) * g->dh_u) * g->in_w;
@@ -434,22 +455,24 @@ SK_ALWAYS_INLINE void skn_pixel_b(const size_t B, const size_t SETS, const skn_g
       for (; c + SETS <= cin; c += SETS) {
         SKN_UNROLL for (size_t s = 0; s < SETS; s++) {
           const __m256 xv = _mm256_broadcast_ss(src + (ptrdiff_t)(c + s) * plane);
-          SKN_UNROLL for (size_t b = 0; b < B; b++)
-            acc[s * B + b] =
-                _mm256_fmadd_ps(xv, _mm256_loadu_ps(wt + b * bs + (c + s) * SKN_NR), acc[s * B + b]);
+          SKN_UNROLL for (size_t b = 0; b < B; b++) {
+            acc[s * B + b] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(wt + b * bs + (c + s) * SKN_NR),
+                                             acc[s * B + b]);
+          }
         }
       }
       for (; c < cin; c++) {
         const __m256 xv = _mm256_broadcast_ss(src + (ptrdiff_t)c * plane);
-        SKN_UNROLL for (size_t b = 0; b < B; b++)
+        SKN_UNROLL for (size_t b = 0; b < B; b++) {
           acc[b] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(wt + b * bs + c * SKN_NR), acc[b]);
+        }
       }
     }
   }
   float *out = g->out + (ptrdiff_t)oy * g->out_w + (ptrdiff_t)ox;
   SKN_UNROLL for (size_t b = 0; b < B; b++) {
     __m256 r = acc[b];
-    SKN_UNROLL for (size_t s = 1; s < SETS; s++) r = _mm256_add_ps(r, acc[s * B + b]);
+    SKN_UNROLL for (size_t s = 1; s < SETS; s++) { r = _mm256_add_ps(r, acc[s * B + b]); }
     float lanes[8];
     _mm256_storeu_ps(lanes, skn_act(g, r));
     const size_t oc0 = (b0 + b) * SKN_NR;
@@ -528,6 +551,7 @@ static inline void skn_slot_row(const size_t S, const skn_geom *g, size_t oy, si
 static inline size_t skn_ocg_blocks(const skn_geom *g) {
   const size_t per_block = g->bsize * sizeof(float);
   size_t n = SKN_L2_W / per_block;
+  if (n >= 8) n -= n % 8; /* whole 64-channel groups for the pixel kernel */
   return n < 1 ? 1 : n;
 }
 
@@ -608,15 +632,15 @@ SK_ALWAYS_INLINE void skn_tab_tile(const size_t MR, const size_t NV, const skn_g
   if (ntap == 0) {
     SKN_UNROLL for (size_t m = 0; m < MR; m++) {
       const __m256 b = _mm256_broadcast_ss(bias + m);
-      SKN_UNROLL for (size_t v = 0; v < NV; v++) acc[m * NV + v] = b;
+      SKN_UNROLL for (size_t v = 0; v < NV; v++) { acc[m * NV + v] = b; }
     }
   } else {
     const float *x = (const float *)(base + tab[0]);
     __m256 xv[SKN_NV];
-    SKN_UNROLL for (size_t v = 0; v < NV; v++) xv[v] = _mm256_loadu_ps(x + 8 * v);
+    SKN_UNROLL for (size_t v = 0; v < NV; v++) { xv[v] = _mm256_loadu_ps(x + 8 * v); }
     SKN_UNROLL for (size_t m = 0; m < MR; m++) {
       const __m256 b = _mm256_broadcast_ss(w + m), c = _mm256_broadcast_ss(bias + m);
-      SKN_UNROLL for (size_t v = 0; v < NV; v++) acc[m * NV + v] = _mm256_fmadd_ps(b, xv[v], c);
+      SKN_UNROLL for (size_t v = 0; v < NV; v++) { acc[m * NV + v] = _mm256_fmadd_ps(b, xv[v], c); }
     }
     w += SKN_NR;
     k = 1;
@@ -624,7 +648,7 @@ SK_ALWAYS_INLINE void skn_tab_tile(const size_t MR, const size_t NV, const skn_g
   for (; k < ntap; k++) {
     const float *x = (const float *)(base + tab[k]);
     __m256 xv[SKN_NV];
-    SKN_UNROLL for (size_t v = 0; v < NV; v++) xv[v] = _mm256_loadu_ps(x + 8 * v);
+    SKN_UNROLL for (size_t v = 0; v < NV; v++) { xv[v] = _mm256_loadu_ps(x + 8 * v); }
     skn_fma(MR, NV, acc, w, xv);
     w += SKN_NR;
   }
@@ -665,25 +689,24 @@ static inline void skn_fill_row(const skn_geom *g, const float *row, ptrdiff_t i
     }
     /* true order here: the scratch is read as contiguous pixels */
     _mm256_storeu_ps(dst + i, skn_unpermute(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))));
-    _mm256_storeu_ps(dst + rl + i,
-                     skn_unpermute(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))));
+    _mm256_storeu_ps(dst + rl + i, skn_unpermute(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))));
   }
 }
 
 /* All output channels of the group for one 24-pixel chunk (MR = 4: two
  * tiles a block); w: past the bias at the first tap of the table. */
-#define SKN_TAB_FN(MR, NV)                                                                       \
-  static __attribute__((noinline)) void skn_tab_tiles_##MR##x##NV(                                \
-      const skn_geom *g, const float *src, const int32_t *tab, size_t ntap, size_t woff,         \
-      ptrdiff_t out_off, size_t nlast) {                                                         \
-    for (size_t b = 0; b < g->nblk; b++) {                                                       \
-      const float *blk = g->w + b * g->bsize;                                                    \
-      float *out = g->out + (ptrdiff_t)(b * SKN_NR) * g->out_plane + out_off;                    \
-      const size_t left = g->cout - b * SKN_NR;                                                  \
-      for (size_t h = 0; h < SKN_NR && h < left; h += MR)                                        \
-        skn_tab_tile(MR, NV, g, src, tab, ntap, blk + woff + h, blk + h,                         \
-                     out + (ptrdiff_t)h * g->out_plane, nlast, left - h);                        \
-    }                                                                                            \
+#define SKN_TAB_FN(MR, NV)                                                               \
+  static __attribute__((noinline)) void skn_tab_tiles_##MR##x##NV(                       \
+      const skn_geom *g, const float *src, const int32_t *tab, size_t ntap, size_t woff, \
+      ptrdiff_t out_off, size_t nlast) {                                                 \
+    for (size_t b = 0; b < g->nblk; b++) {                                               \
+      const float *blk = g->w + b * g->bsize;                                            \
+      float *out = g->out + (ptrdiff_t)(b * SKN_NR) * g->out_plane + out_off;            \
+      const size_t left = g->cout - b * SKN_NR;                                          \
+      for (size_t h = 0; h < SKN_NR && h < left; h += MR)                                \
+        skn_tab_tile(MR, NV, g, src, tab, ntap, blk + woff + h, blk + h,                 \
+                     out + (ptrdiff_t)h * g->out_plane, nlast, left - h);                \
+    }                                                                                    \
   }
 SKN_TAB_FN(4, 3)
 SKN_TAB_FN(4, 2)
@@ -713,9 +736,10 @@ static inline void skn_run_small(const skn_geom *g) {
             tab[ntap] = (int32_t)(sizeof(float) * (((ky - ky_lo) * cin + ci) * rs +
                                                    d % g->sw_u * rl + d / g->sw_u));
             if (direct)
-              tab_in[ntap] = (int32_t)(sizeof(float) *
-                                       ((ptrdiff_t)ci * g->in_plane +
-                                        (ptrdiff_t)((ky - ky_lo) * g->dh_u) * g->in_w + (ptrdiff_t)d));
+              tab_in[ntap] =
+                  (int32_t)(sizeof(float) *
+                            ((ptrdiff_t)ci * g->in_plane +
+                             (ptrdiff_t)((ky - ky_lo) * g->dh_u) * g->in_w + (ptrdiff_t)d));
             ntap++;
           }
       cur_lo = ky_lo;
@@ -738,9 +762,10 @@ static inline void skn_run_small(const skn_geom *g) {
          * find the oldest stores already in L1 */
         for (size_t ky = ky_lo; ky < ky_hi; ky++)
           for (size_t ci = 0; ci < cin; ci++)
-            skn_fill_row(g, rows + (ptrdiff_t)ci * g->in_plane +
-                                (ptrdiff_t)((ky - ky_lo) * g->dh_u) * g->in_w,
-                         ix, rl, scr + ((ky - ky_lo) * cin + ci) * rs);
+            skn_fill_row(
+                g,
+                rows + (ptrdiff_t)ci * g->in_plane + (ptrdiff_t)((ky - ky_lo) * g->dh_u) * g->in_w,
+                ix, rl, scr + ((ky - ky_lo) * cin + ci) * rs);
         src = scr;
         t = tab;
       }

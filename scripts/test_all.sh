@@ -42,6 +42,7 @@ for step in $steps; do
   rc=0
   case "$step" in
     native)        bash "$SK_ROOT/scripts/test_native.sh" || rc=$? ;;
+    westmere)      bash "$SK_ROOT/scripts/test_westmere.sh" || rc=$? ;;
     asan)          bash "$SK_ROOT/scripts/test_asan.sh" || rc=$? ;;
     aarch64|armv7) bash "$SK_ROOT/scripts/test_cross.sh" "$step" || rc=$? ;;
     shared)        bash "$SK_ROOT/scripts/test_shared.sh" || rc=$? ;;

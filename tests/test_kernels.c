@@ -576,7 +576,7 @@ static void conv_run(const kgroup *G, stats *s, const conv_cfg *c) {
       if (zero[i] != 0.0f) {
         conv_describe(e, c, oh, ow, desc, sizeof desc);
         report_fail(s, e, desc, "modified the zero row (params.zero)");
-          break;
+        break;
       }
     cmp_report rep;
     if (!compare_tolerance(out, want, bound, out_n, &rep)) {

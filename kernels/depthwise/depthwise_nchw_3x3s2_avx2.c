@@ -1,7 +1,7 @@
 /*
- * Depthwise 3x3 stride 2 conv (dilation 1, any multiplier), NCHW, AVX2+FMA: tiles of 4 output
- * rows x 16 outputs (2 ymm) per channel plane, kernel column outermost with its weights broadcast.
- * Remainders: 1-row and 8-output tiles; border rows clip taps; edge vectors zero-fill/mask.
+ * Depthwise 3x3 stride 2 (dilation 1, any multiplier), NCHW, AVX2+FMA: tiles of 4 output rows
+ * x 16 outputs per plane, kernel column outermost, weights broadcast; evens: 2 loads+shuffle.
+ * Remainders: last tiles moved back (overlap); edge vectors masked+shifted; border rows generic.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -9,7 +9,7 @@
 
 #include "depthwise_nchw_avx2.h"
 
-void sk_depthwise_nchw_3x3s2__avx2(const sk_conv_params *p, const float *packed,
-                                   const float *input, float *output) {
+void sk_depthwise_nchw_3x3s2__avx2(const sk_conv_params *p, const float *packed, const float *input,
+                                   float *output) {
   sk_dwc_nchw_ks(3, 2, 4, p, packed, input, output);
 }

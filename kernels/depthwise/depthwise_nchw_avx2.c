@@ -1,7 +1,7 @@
 /*
- * Depthwise conv, NCHW, AVX2+FMA: the table entry. Picks per call (one branch) the specialised
- * 3x3/5x5 stride 1/2 kernel (dilation 1, square kernel and stride, any multiplier) or the generic
- * 1x16 one; tiles and remainders are documented in each kernel's file.
+ * Depthwise conv, NCHW, AVX2+FMA: the table entry. Picks per call the specialised 3x3/5x5 stride
+ * 1/2 kernel (dilation 1, square kernel and stride, any multiplier) or the generic 1x16 one; tiles
+ * and remainders are documented in each kernel's file.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -11,8 +11,7 @@
 
 void sk_depthwise_nchw__avx2(const sk_conv_params *p, const float *packed, const float *input,
                              float *output) {
-  if (p->dil_h == 1 && p->dil_w == 1 && p->kernel_h == p->kernel_w &&
-      p->stride_h == p->stride_w) {
+  if (p->dil_h == 1 && p->dil_w == 1 && p->kernel_h == p->kernel_w && p->stride_h == p->stride_w) {
     const size_t k = p->kernel_h, s = p->stride_h;
     if (k == 3 && s == 1) {
       sk_depthwise_nchw_3x3s1__avx2(p, packed, input, output);

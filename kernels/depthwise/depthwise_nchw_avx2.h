@@ -54,7 +54,7 @@ typedef struct sk_dwc_edge {
 static inline void sk_dwc_edge_init(sk_dwc_edge *e, ptrdiff_t c, ptrdiff_t n) {
   const ptrdiff_t lo = c > 0 ? c : 0, end = c + 8 < n ? c + 8 : n;
   const ptrdiff_t m = end > lo ? end - lo : 0; /* columns inside */
-  const ptrdiff_t d = lo - c < 8 ? lo - c : 8;  /* lanes shifted in on the left */
+  const ptrdiff_t d = lo - c < 8 ? lo - c : 8; /* lanes shifted in on the left */
   e->off = m > 0 ? (size_t)lo : 0;
   e->plain = m == 8;
   e->mask = sk_mask8((size_t)m);
@@ -112,9 +112,9 @@ SK_ALWAYS_INLINE void sk_dwc_store(size_t S, float *dst, __m256 v, size_t n) {
 
 /* One channel plane's geometry and weights. */
 typedef struct sk_dwc_plane {
-  const float *in;  /* input channel plane */
-  float *out;       /* output channel plane */
-  const float *w;   /* tap t (= ky*kernel_w + kx) weight at w[t * nr] */
+  const float *in; /* input channel plane */
+  float *out;      /* output channel plane */
+  const float *w;  /* tap t (= ky*kernel_w + kx) weight at w[t * nr] */
   float bias;
 } sk_dwc_plane;
 
@@ -154,8 +154,7 @@ SK_ALWAYS_INLINE void sk_dwc_tile_kx(size_t K, size_t S, size_t R, size_t V, int
  */
 SK_ALWAYS_INLINE void sk_dwc_tile(size_t K, size_t S, size_t R, size_t V, int edge,
                                   const sk_conv_params *p, const sk_dwc_plane *pl, size_t oy,
-                                  size_t ox, const sk_dwc_edge (*rec)[2], __m256 lo,
-                                  __m256 hi) {
+                                  size_t ox, const sk_dwc_edge (*rec)[2], __m256 lo, __m256 hi) {
   const size_t in_w = p->in_w, out_w = p->out_w, nr = p->nr;
   const ptrdiff_t c0 = (ptrdiff_t)(ox * S) - (ptrdiff_t)p->pad_left;
   const float *in0 = pl->in + (oy * S - p->pad_top) * in_w; /* tap row 0 of output row oy */
@@ -205,7 +204,7 @@ typedef struct sk_dwc_plan {
   size_t ox_a, ox_b; /* outputs whose vector loads stay inside the row */
   size_t i0, i1;     /* the interior vectors' span (empty if under 8 outputs) */
   size_t out_w;
-  int have;          /* rec holds the recipes of the first SK_DWC_EDGE_MAX edge vectors */
+  int have; /* rec holds the recipes of the first SK_DWC_EDGE_MAX edge vectors */
   sk_dwc_edge rec[SK_DWC_EDGE_MAX][SK_DWC_EDGE_KMAX][2];
 } sk_dwc_plan;
 
@@ -244,8 +243,7 @@ static inline int sk_dwc_walk(const sk_dwc_plan *pn, size_t *ox, size_t *pos) {
 }
 
 /* S: 1 or 2 for vector loads (other strides: no interior, no recipes). */
-static inline void sk_dwc_plan_init(sk_dwc_plan *pn, const sk_conv_params *p, size_t K,
-                                    size_t S) {
+static inline void sk_dwc_plan_init(sk_dwc_plan *pn, const sk_conv_params *p, size_t K, size_t S) {
   const size_t pl = p->pad_left, in_w = p->in_w, out_w = p->out_w;
   /* output ox reads columns ox*S - pl .. + (K-1)*dil_w (+1 more for S = 2) */
   const size_t last = (K - 1) * p->dil_w + (S == 2);

@@ -1,7 +1,7 @@
 /*
  * Depthwise conv, NCHW, AVX2+FMA, any kernel/stride/dilation/multiplier: tiles of 1 output row x
- * 16 outputs (2 ymm) per channel plane, taps outermost, weight broadcast; stride 2 deinterleaves,
- * larger ones assemble lanes. Remainders: 8-output tiles, the last moved left; edges zero-filled.
+ * 16 outputs per plane, taps outermost, weight broadcast; stride 2 deinterleaves, larger gathers.
+ * Remainders: 8-output tiles, the last moved back (overlap); edge vectors masked and shifted.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -95,8 +95,7 @@ void sk_dwc_nchw_generic_rows(const sk_conv_params *p, const sk_dwc_plane *pl, s
   const size_t sw = p->stride_w;
   for (size_t oy = oy0; oy < oy1; oy++) {
     size_t ky_lo, ky_hi, iy0;
-    sk_tap_range(oy, p->stride_h, p->pad_top, p->dil_h, p->kernel_h, p->in_h, &ky_lo, &ky_hi,
-                 &iy0);
+    sk_tap_range(oy, p->stride_h, p->pad_top, p->dil_h, p->kernel_h, p->in_h, &ky_lo, &ky_hi, &iy0);
     if (sw == 1)
       sk_dwc_row_any(1, p, pl, oy, ky_lo, ky_hi, iy0, pn, lo, hi);
     else if (sw == 2)

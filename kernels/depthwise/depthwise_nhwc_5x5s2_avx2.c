@@ -1,7 +1,7 @@
 /*
- * Depthwise 5x5 stride 2 conv (multiplier 1, dilation 1), NHWC, AVX2+FMA: strips of
- * 1 row x 6 output pixels x 8 channels, one tap row of weights loaded per kernel row; each input vector feeds all its taps.
- * Remainders: single-pixel strips; channels < 8 masked; border pixels via clipped taps.
+ * Depthwise 5x5 stride 2 (multiplier 1, dilation 1), NHWC, AVX2+FMA: a ring of 3 accumulators
+ * x 2 output rows x 8 channels slides along the rows (inputs loaded once), 25 weights hoisted.
+ * Remainders: border rows and channels % 8 -> generic kernel; right border: clipped-tap pixels.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -9,7 +9,7 @@
 
 #include "depthwise_nhwc_avx2.h"
 
-void sk_depthwise_nhwc_5x5s2__avx2(const sk_conv_params *p, const float *packed,
-                                     const float *input, float *output) {
-  sk_dw_nhwc_ks(5, 2, p, packed, input, output);
+void sk_depthwise_nhwc_5x5s2__avx2(const sk_conv_params *p, const float *packed, const float *input,
+                                   float *output) {
+  sk_dw_nhwc_ks(5, 2, 2, p, packed, input, output);
 }

@@ -1,7 +1,7 @@
 /*
- * Depthwise conv, NHWC, AVX2+FMA: the table entry. Picks per call (one branch) the specialised
- * 3x3/5x5 stride 1/2 kernel (multiplier 1, dilation 1, square kernel and stride) or the generic
- * 8x8 one; tiles and remainders are documented in each kernel's file.
+ * Depthwise conv, NHWC, AVX2+FMA: the table entry. Picks per call the specialised 3x3/5x5 stride
+ * 1/2 kernel (multiplier 1, dilation 1, square kernel and stride) or the generic 8x8 one; tiles
+ * and remainders are documented in each kernel's file.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"

@@ -1,14 +1,14 @@
 /*
- * Shared parts of the NHWC depthwise AVX2 kernels (include only from
- * kernels/depthwise/ *_avx2.c files): channel blocks of 8 output channels, a
- * per-pixel path with clipped taps for border pixels, and the row drivers
- * instantiated by the specialised (KxK, stride S) and generic kernels.
+ * Shared parts of the NHWC depthwise AVX2 kernels (include only from the
+ * kernels/depthwise/ *_avx2.c files): walking blocks of 8 output channels, a
+ * per-pixel path with clipped taps, and the driver of the specialised KxK
+ * stride-S kernels: a ring of accumulators sliding along RR output rows.
  *
- * Every driver walks output rows; per row the taps ky that land inside the
- * input are one range [ky_lo, ky_hi) shared by the whole row, and output
- * columns [ox_a, ox_b) have all their kx taps inside the input. Those columns
- * run in register-blocked strips; the few columns outside it run the
- * per-pixel path. No input byte outside the image, no padding copy.
+ * Borders never copy the input: per output row, the tap rows inside the input
+ * are one range; per output column, the taps inside are one range. Rows and
+ * columns whose taps all lie inside run register-blocked code; the rest clip
+ * their taps (the ring's prologue skips the columns left of the image).
+ * Channel tails use masked loads and stores: no byte outside the buffers.
  */
 #ifndef SK_DEPTHWISE_NHWC_AVX2_H
 #define SK_DEPTHWISE_NHWC_AVX2_H
@@ -24,8 +24,8 @@
 #include "sk_kernels.h"
 #include "sk_window.h"
 
-#define SK_DW_KMAX 5   /* largest kernel side of the specialised paths */
-#define SK_DW_UWMAX 8  /* widest strip (output pixels) of any path */
+#define SK_DW_KMAX 5  /* largest kernel side of the specialised paths */
+#define SK_DW_UWMAX 8 /* widest strip (output pixels) of any path */
 
 #if defined(__clang__)
 #define SK_DW_UNROLL _Pragma("unroll")
@@ -204,9 +204,9 @@ void sk_dw_nhwc_generic_part(const sk_conv_params *p, const float *packed, const
  * reads input rows r*S + ky).
  */
 SK_ALWAYS_INLINE void sk_dw_ring_step(size_t K, size_t S, size_t RR, size_t ph,
-                                      const char *const *rows, const size_t *off,
-                                      const __m256 *wr, __m256 (*acc)[SK_DW_KMAX], __m256 bias,
-                                      float *dst, size_t orow_step, __m256 lo, __m256 hi) {
+                                      const char *const *rows, const size_t *off, const __m256 *wr,
+                                      __m256 (*acc)[SK_DW_KMAX], __m256 bias, float *dst,
+                                      size_t orow_step, __m256 lo, __m256 hi) {
   const size_t A = (K + S - 1) / S;
   SK_DW_UNROLL
   for (size_t i = 0; i < K + (RR - 1) * S; i++) {
@@ -323,13 +323,11 @@ SK_ALWAYS_INLINE void sk_dw_ring_rows(size_t K, size_t S, size_t RR, const sk_co
  * a multiple of 128 bytes maps a row onto a fraction of the L1 sets, which
  * shrinks the budget by that fraction. At least 8 outputs.
  */
-#ifndef SK_DW_CHUNK_BYTES
-#define SK_DW_CHUNK_BYTES 28672
-#endif
+#define SK_DW_CHUNK_BYTES 12288
 
 static inline size_t sk_dw_chunk_width(size_t K, size_t S, size_t RR, size_t C) {
   const size_t px_bytes = C * 4 < 64 ? C * 4 : 64; /* bytes of a pixel one pass touches */
-  size_t sets = 64;                                 /* of 64 L1 sets, those a row maps to */
+  size_t sets = 64;                                /* of 64 L1 sets, those a row maps to */
   if ((C * 4) % 64 == 0) {
     size_t a = (C * 4 / 64) % 64, b = 64; /* sets = 64 / gcd(line stride, 64) */
     while (a != 0) {
@@ -348,9 +346,8 @@ static inline size_t sk_dw_chunk_width(size_t K, size_t S, size_t RR, size_t C) 
  * blocks, in chunks of columns: rings over [o0, o_main), per-pixel clipped
  * taps for the borders [0, o0) and [o_main, out_w). */
 SK_ALWAYS_INLINE void sk_dw_pass(size_t K, size_t S, size_t RR, const sk_conv_params *p,
-                                 const float *packed, const float *input, float *output,
-                                 size_t oy, size_t o0, size_t o_main, size_t cw, __m256 lo,
-                                 __m256 hi) {
+                                 const float *packed, const float *input, float *output, size_t oy,
+                                 size_t o0, size_t o_main, size_t cw, __m256 lo, __m256 hi) {
   const size_t C = p->in_c, in_w = p->in_w, out_w = p->out_w, c_full = C / 8 * 8;
   const float *rows[SK_DW_NIMAX];
   for (size_t i = 0; i < K + (RR - 1) * S; i++)
@@ -375,7 +372,8 @@ SK_ALWAYS_INLINE void sk_dw_pass(size_t K, size_t S, size_t RR, const sk_conv_pa
     for (size_t rr = 0; rr < RR; rr++) {
       const size_t iy = (oy + rr) * S - p->pad_top;
       float *o = orow + rr * out_w * C + c0;
-      for (size_t ox = 0; ox < o0; ox++) sk_dw_pixel(p, &cb, input, 0, K, iy, ox, o + ox * C, lo, hi);
+      for (size_t ox = 0; ox < o0; ox++)
+        sk_dw_pixel(p, &cb, input, 0, K, iy, ox, o + ox * C, lo, hi);
       for (size_t ox = o_main; ox < out_w; ox++)
         sk_dw_pixel(p, &cb, input, 0, K, iy, ox, o + ox * C, lo, hi);
     }
@@ -385,10 +383,12 @@ SK_ALWAYS_INLINE void sk_dw_pass(size_t K, size_t S, size_t RR, const sk_conv_pa
 /*
  * Specialised KxK, stride S, dilation 1, multiplier 1 driver: the rows whose
  * tap rows all lie inside the input run the ring over the full channel
- * blocks, in pairs for 3x3 (one row if a single one is left); border rows and
- * the last partial channel block (C % 8) go to the generic kernel.
+ * blocks, RR rows at a time (the last group moved up to end with them: it
+ * recomputes rows with the same sums); border rows, the last partial channel
+ * block (C % 8), and everything if fewer than RR rows qualify, go to the
+ * generic kernel.
  */
-SK_ALWAYS_INLINE void sk_dw_nhwc_ks(size_t K, size_t S, const sk_conv_params *p,
+SK_ALWAYS_INLINE void sk_dw_nhwc_ks(size_t K, size_t S, size_t RR, const sk_conv_params *p,
                                     const float *packed, const float *input, float *output) {
   const __m256 lo = _mm256_set1_ps(p->out_min), hi = _mm256_set1_ps(p->out_max);
   const size_t in_w = p->in_w, out_w = p->out_w, pl = p->pad_left, pt = p->pad_top;
@@ -403,7 +403,7 @@ SK_ALWAYS_INLINE void sk_dw_nhwc_ks(size_t K, size_t S, const sk_conv_params *p,
   if (o_main > out_w) o_main = out_w;
   if (o_main < o0) o_main = o0;
   /* chunk width: the chunks as even as possible */
-  size_t cw = sk_dw_chunk_width(K, S, K == 3 ? 2 : 1, C);
+  size_t cw = sk_dw_chunk_width(K, S, RR, C);
   const size_t ring_w = o_main - o0, nchunks = ring_w / cw + (ring_w % cw != 0);
   if (nchunks > 0) cw = ring_w / nchunks + (ring_w % nchunks != 0);
   if (cw == 0) cw = 1;
@@ -411,14 +411,14 @@ SK_ALWAYS_INLINE void sk_dw_nhwc_ks(size_t K, size_t S, const sk_conv_params *p,
   size_t oy_a = (pt + S - 1) / S, oy_b = p->in_h + pt >= K ? (p->in_h + pt - K) / S + 1 : 0;
   if (oy_b > p->out_h) oy_b = p->out_h;
   if (oy_a > oy_b) oy_a = oy_b;
+  if (oy_b - oy_a < RR) oy_b = oy_a; /* too few: all generic */
   if (oy_a > 0) sk_dw_nhwc_generic_part(p, packed, input, output, 0, oy_a, 0);
-  size_t oy = oy_a;
-  if (c_full != 0) {
-    if (K == 3) /* row pairs: 5x5 ones cost more compile time than they gain */
-      for (; oy + 2 <= oy_b; oy += 2)
-        sk_dw_pass(K, S, 2, p, packed, input, output, oy, o0, o_main, cw, lo, hi);
-    for (; oy < oy_b; oy++)
-      sk_dw_pass(K, S, 1, p, packed, input, output, oy, o0, o_main, cw, lo, hi);
+  if (c_full != 0 && oy_b > oy_a) {
+    for (size_t oy = oy_a;; oy += RR) {
+      if (oy + RR > oy_b) oy = oy_b - RR;
+      sk_dw_pass(K, S, RR, p, packed, input, output, oy, o0, o_main, cw, lo, hi);
+      if (oy + RR == oy_b) break;
+    }
   }
   if (c_full != C) sk_dw_nhwc_generic_part(p, packed, input, output, oy_a, oy_b, c_full);
   if (oy_b < p->out_h) sk_dw_nhwc_generic_part(p, packed, input, output, oy_b, p->out_h, 0);

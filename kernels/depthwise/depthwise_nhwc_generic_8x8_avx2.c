@@ -1,8 +1,7 @@
 /*
- * Depthwise conv, NHWC, AVX2+FMA, any kernel/stride/dilation/multiplier: strips of 1 row x 8
- * output pixels x 8 channels, one weight vector per tap reused by the 8 pixels. Multiplier > 1:
- * lanes load their input channel oc/mult by one load + permute. Remainders: strips of 4/2/1
- * pixels; channels < 8 masked; border pixels via clipped taps.
+ * Depthwise conv, NHWC, AVX2+FMA, any kernel/stride/dilation/multiplier: strips of 8 output pixels
+ * x 8 channels, one weight vector per tap; multiplier > 1: input lanes oc/mult by load + permute.
+ * Remainders: strips of 4/2/1 pixels; channels % 8 masked; border pixels via clipped taps.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -16,8 +15,7 @@
  * row taps [ky_lo, ky_hi); base points at row iy0 (tap ky_lo), channel in_off. */
 SK_ALWAYS_INLINE void sk_dw_strip_any(size_t uw, int masked, int gather, const sk_conv_params *p,
                                       const sk_dw_cb *cb, const float *base, size_t ky_lo,
-                                      size_t ky_hi, size_t col0, float *dst, __m256 lo,
-                                      __m256 hi) {
+                                      size_t ky_hi, size_t col0, float *dst, __m256 lo, __m256 hi) {
   const size_t C = p->in_c, out_c = p->out_c, kw = p->kernel_w, nr = p->nr;
   const size_t row_step = p->dil_h * p->in_w * C, col_step = p->dil_w * C;
   const size_t px_step = p->stride_w * C;
@@ -34,8 +32,8 @@ SK_ALWAYS_INLINE void sk_dw_strip_any(size_t uw, int masked, int gather, const s
       const float *src = r + kx * col_step;
       SK_DW_UNROLL
       for (size_t o = 0; o < uw; o++)
-        acc[o] = _mm256_fmadd_ps(sk_dw_load(src + o * px_step, masked, gather, lmask, perm), wv,
-                                 acc[o]);
+        acc[o] =
+            _mm256_fmadd_ps(sk_dw_load(src + o * px_step, masked, gather, lmask, perm), wv, acc[o]);
     }
   }
   SK_DW_UNROLL
@@ -45,13 +43,13 @@ SK_ALWAYS_INLINE void sk_dw_strip_any(size_t uw, int masked, int gather, const s
 
 SK_ALWAYS_INLINE void sk_dw_row_any(int masked, int gather, const sk_conv_params *p,
                                     const sk_dw_cb *cb, const float *base, size_t ky_lo,
-                                    size_t ky_hi, size_t ox_a, size_t ox_b, float *orow,
-                                    __m256 lo, __m256 hi) {
+                                    size_t ky_hi, size_t ox_a, size_t ox_b, float *orow, __m256 lo,
+                                    __m256 hi) {
   const size_t s = p->stride_w, pl = p->pad_left, out_c = p->out_c;
   size_t ox = ox_a;
   for (; ox + UW <= ox_b; ox += UW)
-    sk_dw_strip_any(UW, masked, gather, p, cb, base, ky_lo, ky_hi, ox * s - pl,
-                    orow + ox * out_c, lo, hi);
+    sk_dw_strip_any(UW, masked, gather, p, cb, base, ky_lo, ky_hi, ox * s - pl, orow + ox * out_c,
+                    lo, hi);
   if (ox + 4 <= ox_b) {
     sk_dw_strip_any(4, masked, gather, p, cb, base, ky_lo, ky_hi, ox * s - pl, orow + ox * out_c,
                     lo, hi);
@@ -75,8 +73,7 @@ void sk_dw_nhwc_generic_part(const sk_conv_params *p, const float *packed, const
   sk_dw_interior_cols(p, &ox_a, &ox_b);
   for (size_t oy = oy0; oy < oy1; oy++) {
     size_t ky_lo, ky_hi, iy0;
-    sk_tap_range(oy, p->stride_h, p->pad_top, p->dil_h, p->kernel_h, p->in_h, &ky_lo, &ky_hi,
-                 &iy0);
+    sk_tap_range(oy, p->stride_h, p->pad_top, p->dil_h, p->kernel_h, p->in_h, &ky_lo, &ky_hi, &iy0);
     float *orow = output + oy * out_w * out_c;
     sk_dw_cb cb;
     sk_dw_cb_first(&cb, p, packed);
