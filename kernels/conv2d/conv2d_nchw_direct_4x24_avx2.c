@@ -1,8 +1,7 @@
 /*
- * Direct KxK convolution, NCHW, AVX2+FMA: 4 output channels x 24 output pixels (12 ymm), nr = 8,
- * vectorized over pixels (flattened plane for stride 1 "same" width, else per row; stride 2 by
- * deinterleave). Borders: masked loads per tap; few-channel first layers use a zero-padded stack
- * copy; 16/8-pixel remainders run 4x16/8x8 tiles, < 8 pixels a 1 pixel x 64 channel kernel.
+ * Direct KxK conv, NCHW, AVX2+FMA: 4 out channels x 24 pixels (12 ymm), nr = 8, along the flat
+ * plane (stride 1, same width) or a row (stride 2: deinterleave). Border taps: masked or AND-ed
+ * loads; in_c <= 8: zero-padded stack rows. Remainders: 4x16/8x8 tiles; < 8 px: 1 px x 64 ch.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"

@@ -1,6 +1,6 @@
 /*
  * Depthwise conv, NCHW, AVX2+FMA, any kernel/stride/dilation/multiplier: tiles of 1 output row x
- * 16 outputs per plane, taps outermost, weight broadcast; stride 2 deinterleaves, larger gathers.
+ * 16 outputs per plane, taps outermost, weight broadcast; stride 2 deinterleaves, >2 sets lanes.
  * Remainders: 8-output tiles, the last moved back (overlap); edge vectors masked and shifted.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)

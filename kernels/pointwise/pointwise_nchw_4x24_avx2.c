@@ -1,7 +1,7 @@
 /*
- * 1x1 convolution, NCHW, AVX2+FMA: a GEMM over pixels, 4 output channels x 24 pixels (12 ymm),
- * nr = 8; stride 1 runs along the flattened plane, stride 2 deinterleaves each row (no copy).
- * Padded pixels get bias (masked loads); 16/8-pixel remainders run 4x16/8x8, < 8 a pixel kernel.
+ * 1x1 conv, NCHW, AVX2+FMA: a GEMM over pixels, 4 out channels x 24 pixels (12 ymm), nr = 8;
+ * stride 1 along the flattened plane, stride 2 deinterleaves rows in registers (no copy). Padded
+ * pixels get bias (masked loads). Remainders: 4x16/8x8 tiles; < 8 px: 1 px x 64 ch kernel.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
