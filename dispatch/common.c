@@ -83,3 +83,16 @@ int sk_ranges_overlap(const void *a, size_t an, const void *b, size_t bn) {
   if (pa + an < pa || pb + bn < pb) return 1;
   return pa < pb + bn && pb < pa + an;
 }
+
+sk_status sk_check_run_buffers(uint32_t batch, uint32_t in_h, uint32_t in_w, uint32_t in_c,
+                               uint32_t out_h, uint32_t out_w, uint32_t out_c, const void *input,
+                               const void *output, size_t *in_image, size_t *out_image) {
+  size_t in_total, out_total;
+  if (!sk_mul4_size(in_h, in_w, in_c, 1, in_image) ||
+      !sk_mul4_size(out_h, out_w, out_c, 1, out_image) ||
+      !sk_mul4_size(batch, *in_image, sizeof(float), 1, &in_total) ||
+      !sk_mul4_size(batch, *out_image, sizeof(float), 1, &out_total))
+    return SK_ERR_SIZE_OVERFLOW;
+  if (sk_ranges_overlap(input, in_total, output, out_total)) return SK_ERR_INVALID_ARGUMENT;
+  return SK_OK;
+}

@@ -132,13 +132,10 @@ sk_status sk_conv2d_run(const sk_conv2d *op, uint32_t batch, uint32_t in_h, uint
   sk_status st = sk_conv2d_dims(op, in_h, in_w, &h, &w);
   if (st != SK_OK) return st;
   const sk_conv2d_desc *d = &op->desc;
-  size_t in_image, out_image, in_total, out_total;
-  if (!sk_mul4_size(in_h, in_w, d->in_channels, 1, &in_image) ||
-      !sk_mul4_size(h.out, w.out, d->out_channels, 1, &out_image) ||
-      !sk_mul4_size(batch, in_image, sizeof(float), 1, &in_total) ||
-      !sk_mul4_size(batch, out_image, sizeof(float), 1, &out_total))
-    return SK_ERR_SIZE_OVERFLOW;
-  if (sk_ranges_overlap(input, in_total, output, out_total)) return SK_ERR_INVALID_ARGUMENT;
+  size_t in_image, out_image;
+  const sk_status bst = sk_check_run_buffers(batch, in_h, in_w, d->in_channels, h.out, w.out,
+                                             d->out_channels, input, output, &in_image, &out_image);
+  if (bst != SK_OK) return bst;
 
   sk_conv_params p;
   p.in_h = in_h;

@@ -110,13 +110,10 @@ sk_status sk_pool2d_run(const sk_pool2d *op, uint32_t batch, uint32_t in_h, uint
   const sk_status st = sk_pool2d_dims(op, in_h, in_w, &h, &w);
   if (st != SK_OK) return st;
   const sk_pool2d_desc *d = &op->desc;
-  size_t in_image, out_image, in_total, out_total;
-  if (!sk_mul4_size(in_h, in_w, d->channels, 1, &in_image) ||
-      !sk_mul4_size(h.out, w.out, d->channels, 1, &out_image) ||
-      !sk_mul4_size(batch, in_image, sizeof(float), 1, &in_total) ||
-      !sk_mul4_size(batch, out_image, sizeof(float), 1, &out_total))
-    return SK_ERR_SIZE_OVERFLOW;
-  if (sk_ranges_overlap(input, in_total, output, out_total)) return SK_ERR_INVALID_ARGUMENT;
+  size_t in_image, out_image;
+  const sk_status bst = sk_check_run_buffers(batch, in_h, in_w, d->channels, h.out, w.out,
+                                             d->channels, input, output, &in_image, &out_image);
+  if (bst != SK_OK) return bst;
 
   const int global = (d->flags & SK_POOL_GLOBAL) != 0;
   sk_pool_params p;

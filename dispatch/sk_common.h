@@ -53,6 +53,14 @@ int sk_isa_valid(sk_isa isa);
  * an ISA this build or CPU lacks. */
 sk_status sk_isa_resolve(sk_isa requested, sk_isa *isa);
 
+/* The run-time buffer checks shared by conv and pool: per-image element
+ * counts (set in *in_image, *out_image) and whole-batch byte sizes must fit
+ * in size_t (else SK_ERR_SIZE_OVERFLOW), and input and output must not
+ * overlap (else SK_ERR_INVALID_ARGUMENT). Touches no buffer. */
+sk_status sk_check_run_buffers(uint32_t batch, uint32_t in_h, uint32_t in_w, uint32_t in_c,
+                               uint32_t out_h, uint32_t out_w, uint32_t out_c, const void *input,
+                               const void *output, size_t *in_image, size_t *out_image);
+
 /* Nonzero if [a, a+an) and [b, b+bn) (bytes) overlap. */
 int sk_ranges_overlap(const void *a, size_t an, const void *b, size_t bn);
 
