@@ -83,7 +83,11 @@ static unsigned sk_detect_x86(void) {
 #endif
 
 static unsigned sk_detect_arm(void) {
-#if defined(__aarch64__) || defined(_M_ARM64)
+#if defined(SK_NEON_VIA_SIMDE) && defined(SK_ARCH_X86)
+  /* Test-only build: the NEON kernels are SIMDe code compiled with
+   * -mavx2 -mfma, so "NEON" runs wherever AVX2+FMA does. */
+  return (sk_detect_x86() & SK_CPU_AVX2) ? SK_CPU_NEON : 0;
+#elif defined(__aarch64__) || defined(_M_ARM64)
   /* AArch64: Advanced SIMD (NEON) with FMA is architectural in ARMv8-A
    * (Linux exposes it as HWCAP_ASIMD, bit 1, always set); Apple and Android
    * arm64 guarantee it too. */

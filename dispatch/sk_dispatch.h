@@ -29,6 +29,10 @@ typedef struct sk_functable {
 void sk_functable_init_scalar(sk_functable *t);
 void sk_functable_override_avx2(sk_functable *t);
 void sk_functable_override_neon(sk_functable *t);
+/* Per-family NEON overrides, called by sk_functable_override_neon. */
+void sk_functable_neon_conv(sk_functable *t);      /* direct + pointwise */
+void sk_functable_neon_depthwise(sk_functable *t);
+void sk_functable_neon_pool(sk_functable *t);      /* max/avg/global */
 
 /* Fills *t for isa (not AUTO). Returns 0 if the build lacks that ISA. */
 int sk_functable_build(sk_isa isa, sk_functable *t);

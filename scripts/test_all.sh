@@ -6,6 +6,8 @@
 #            then again with SIMDKERN_ISA=scalar          (build/native)
 #   westmere the native tests under qemu-x86_64 -cpu Westmere (no AVX):
 #            detection says scalar, no SIGILL, quick sweeps pass
+#   simde    NEON kernels on x86 through SIMDe, tests over
+#            scalar, avx2 and neon, then SIMDKERN_ISA=neon (build/simde)
 #   asan     ASan+UBSan, -fno-sanitize-recover=all        (build/asan)
 #   aarch64  cross build, ctest under qemu-aarch64, quick (build/aarch64)
 #   armv7    cross build, ctest under qemu-arm, quick     (build/armv7)
@@ -14,9 +16,7 @@
 # Run a subset with e.g. `SK_STEPS="native asan" make test`.
 source "$(dirname "$0")/lib.sh"
 
-steps="${SK_STEPS:-native westmere asan aarch64 armv7 shared}"
-# Later: NEON kernels compiled on x86 through SIMDe (build/simde) will be one
-# more step here, e.g. `simde) "$SK_ROOT/scripts/test_simde.sh" ;;` below.
+steps="${SK_STEPS:-native westmere simde asan aarch64 armv7 shared}"
 
 t_all=$SECONDS
 sk_banner "setup: scripts/setup.sh test"
@@ -43,6 +43,7 @@ for step in $steps; do
   case "$step" in
     native)        bash "$SK_ROOT/scripts/test_native.sh" || rc=$? ;;
     westmere)      bash "$SK_ROOT/scripts/test_westmere.sh" || rc=$? ;;
+    simde)         bash "$SK_ROOT/scripts/test_simde.sh" || rc=$? ;;
     asan)          bash "$SK_ROOT/scripts/test_asan.sh" || rc=$? ;;
     aarch64|armv7) bash "$SK_ROOT/scripts/test_cross.sh" "$step" || rc=$? ;;
     shared)        bash "$SK_ROOT/scripts/test_shared.sh" || rc=$? ;;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sanitizer build: ASan + UBSan with -fno-sanitize-recover=all (any report
+# Sanitizer build (with the NEON kernels via SIMDe too): ASan + UBSan with -fno-sanitize-recover=all (any report
 # fails the test), Debug (-O0 -g, asserts on), -Werror, gcc. Debug rather than
 # RelWithDebInfo: gcc needs ~10x longer (45 s CPU per file) to compile the
 # unrolled AVX2 kernels with ASan+UBSan at -O2, which costs far more than the
@@ -14,6 +14,7 @@ sk_banner "asan: configure + build ($cc, ASan+UBSan, Debug, -Werror) in build/as
 sk_configure asan \
   -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Debug \
   -DBUILD_SHARED_LIBS=OFF -DSIMDKERN_WERROR=ON -DSIMDKERN_SANITIZE=ON \
+  -DSIMDKERN_NEON_VIA_SIMDE=ON \
   -DSIMDKERN_BUILD_TESTS=ON -DSIMDKERN_BUILD_EXAMPLES=ON -DSIMDKERN_BUILD_BENCH=OFF
 sk_build asan
 

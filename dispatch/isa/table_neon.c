@@ -10,5 +10,9 @@
 #include "sk_dispatch.h"
 
 void sk_functable_override_neon(sk_functable *t) {
-  (void)t; /* No NEON kernels yet: every entry stays scalar. */
+  /* One hook per kernel family, each in its own file (table_<family>_neon.c),
+   * so the families land independently. */
+  sk_functable_neon_conv(t);
+  sk_functable_neon_depthwise(t);
+  sk_functable_neon_pool(t);
 }
