@@ -1,8 +1,13 @@
 /*
- * Direct KxK convolution, NHWC, AVX2+FMA: tiles of 6 output pixels (in
- * row-major order, crossing rows) x 16 output channels, K = taps x in_c_g.
- * Tiles whose windows lie inside the image read at fixed tap offsets; others
- * point padded taps at a zero row (p->zero). Channel blocks < 16 store masked.
+ * Direct KxK (and 1x1) convolution, NHWC, AVX2+FMA: tiles of 6 output pixels
+ * (row-major, crossing rows) x 16 output channels in 12 ymm accumulators; a
+ * short last tile repeats its last pixel and stores only its own rows.
+ * K runs over (ky, kx, c): interior tiles with groups = 1 and dil_w = 1 read a
+ * whole kernel row (kw * c contiguous floats) per step, first layers included;
+ * border tiles point each padded tap at a zero row (p->zero). Channel blocks
+ * < 16 store masked. Pixels go in chunks whose input fits in L2; groups of
+ * 16-channel weight blocks that fit L1 run over a whole chunk before the
+ * next group, so weights come from L1/L2 (large layers are not DRAM-bound).
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -16,78 +21,104 @@
 #define MR 6
 #define NR 16
 
-typedef struct sk_tile_pixels {
-  ptrdiff_t iy[MR], ix[MR]; /* top-left input position of each window */
-  float *out[MR];           /* output pixel, first channel */
-} sk_tile_pixels;
+/* Input bytes one chunk of output rows may span (kept in L2 across blocks). */
+#define SK_CHUNK_INPUT_BYTES (256u * 1024u)
+/* Packed weight bytes a group of blocks may span (kept in L1 over a chunk). */
+#define SK_BLOCK_GROUP_BYTES (32u * 1024u)
 
-static inline __attribute__((always_inline)) void sk_tile(size_t mr, int interior,
-                                                          const sk_conv_params *p,
-                                                          const float *in, const float *w,
-                                                          const sk_tile_pixels *t, size_t oc0,
-                                                          size_t n, __m256 lo, __m256 hi) {
-  const ptrdiff_t in_h = (ptrdiff_t)p->in_h, in_w = (ptrdiff_t)p->in_w;
-  const ptrdiff_t in_c = (ptrdiff_t)p->in_c;
-  const ptrdiff_t dh = (ptrdiff_t)p->dil_h, dw = (ptrdiff_t)p->dil_w;
-  const size_t kc = p->in_c_g;
-  __m256 a0[MR], a1[MR];
-  const __m256 b0 = _mm256_loadu_ps(w), b1 = _mm256_loadu_ps(w + 8);
-  for (size_t m = 0; m < mr; m++) {
-    a0[m] = b0;
-    a1[m] = b1;
+/* c[m][j] += src_m[k] * w[k][8j..8j+7] over k in [0, len); w advances. */
+#define SK_K_LOOP(len)                                              \
+  for (size_t k = 0; k < (len); k++) {                              \
+    const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8); \
+    w += NR;                                                        \
+    __m256 x = _mm256_broadcast_ss(s0 + k);                         \
+    c00 = _mm256_fmadd_ps(x, w0, c00);                              \
+    c01 = _mm256_fmadd_ps(x, w1, c01);                              \
+    x = _mm256_broadcast_ss(s1 + k);                                \
+    c10 = _mm256_fmadd_ps(x, w0, c10);                              \
+    c11 = _mm256_fmadd_ps(x, w1, c11);                              \
+    x = _mm256_broadcast_ss(s2 + k);                                \
+    c20 = _mm256_fmadd_ps(x, w0, c20);                              \
+    c21 = _mm256_fmadd_ps(x, w1, c21);                              \
+    x = _mm256_broadcast_ss(s3 + k);                                \
+    c30 = _mm256_fmadd_ps(x, w0, c30);                              \
+    c31 = _mm256_fmadd_ps(x, w1, c31);                              \
+    x = _mm256_broadcast_ss(s4 + k);                                \
+    c40 = _mm256_fmadd_ps(x, w0, c40);                              \
+    c41 = _mm256_fmadd_ps(x, w1, c41);                              \
+    x = _mm256_broadcast_ss(s5 + k);                                \
+    c50 = _mm256_fmadd_ps(x, w0, c50);                              \
+    c51 = _mm256_fmadd_ps(x, w1, c51);                              \
   }
+
+typedef struct sk_tile {
+  ptrdiff_t iy[MR], ix[MR]; /* top-left input position of each window */
+  float *out[MR];           /* output pixel (first channel of the group) */
+  size_t mr;                /* rows to store (1..6) */
+  int interior;             /* every window of the tile inside the image */
+} sk_tile;
+
+/* The input address of tap (dy, dx) of row m, or the zero row. */
+static inline const float *sk_tap(const sk_conv_params *p, const float *in, const sk_tile *t,
+                                  size_t m, ptrdiff_t dy, ptrdiff_t dx) {
+  const ptrdiff_t y = t->iy[m] + dy, x = t->ix[m] + dx;
+  return ((size_t)y < p->in_h && (size_t)x < p->in_w)
+             ? in + ((size_t)y * p->in_w + (size_t)x) * p->in_c
+             : p->zero;
+}
+
+/* One 6x16 tile over all of K, then bias/clamp/store. in: the group's first
+ * input channel; w: the block's packed weights (bias first). */
+static void sk_tile_6x16(const sk_conv_params *p, const float *in, const float *w,
+                         const sk_tile *t, size_t oc0, size_t n, __m256 lo, __m256 hi) {
+  const size_t kc = p->in_c_g, kh = p->kernel_h, kw = p->kernel_w;
+  const ptrdiff_t dh = (ptrdiff_t)p->dil_h, dw = (ptrdiff_t)p->dil_w;
+  const ptrdiff_t pix = (ptrdiff_t)p->in_c, row = (ptrdiff_t)(p->in_w * p->in_c);
+  __m256 c00 = _mm256_loadu_ps(w), c01 = _mm256_loadu_ps(w + 8);
+  __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
+  __m256 c40 = c00, c41 = c01, c50 = c00, c51 = c01;
   w += NR;
-  const float *base[MR];
-  if (interior)
-    for (size_t m = 0; m < mr; m++) base[m] = in + (t->iy[m] * in_w + t->ix[m]) * in_c;
-  for (size_t ky = 0; ky < p->kernel_h; ky++) {
-    for (size_t kx = 0; kx < p->kernel_w; kx++) {
-      const ptrdiff_t dy = (ptrdiff_t)ky * dh, dx = (ptrdiff_t)kx * dw;
-      const float *src[MR];
-      for (size_t m = 0; m < mr; m++) {
-        if (interior) {
-          src[m] = base[m] + (dy * in_w + dx) * in_c;
-        } else {
-          const ptrdiff_t y = t->iy[m] + dy, x = t->ix[m] + dx;
-          src[m] = (y >= 0 && y < in_h && x >= 0 && x < in_w) ? in + (y * in_w + x) * in_c
-                                                               : p->zero;
-        }
+  if (t->interior) {
+    const float *r0 = in + (t->iy[0] * row + t->ix[0] * pix);
+    const float *r1 = in + (t->iy[1] * row + t->ix[1] * pix);
+    const float *r2 = in + (t->iy[2] * row + t->ix[2] * pix);
+    const float *r3 = in + (t->iy[3] * row + t->ix[3] * pix);
+    const float *r4 = in + (t->iy[4] * row + t->ix[4] * pix);
+    const float *r5 = in + (t->iy[5] * row + t->ix[5] * pix);
+    if (kc == p->in_c && dw == 1) {
+      /* A kernel row is kw * kc contiguous floats of each window. */
+      const size_t len = kw * kc;
+      const ptrdiff_t step = dh * row;
+      for (size_t ky = 0; ky < kh; ky++) {
+        const float *s0 = r0, *s1 = r1, *s2 = r2, *s3 = r3, *s4 = r4, *s5 = r5;
+        SK_K_LOOP(len)
+        r0 += step, r1 += step, r2 += step, r3 += step, r4 += step, r5 += step;
       }
-      for (size_t k = 0; k < kc; k++) {
-        const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);
-        w += NR;
-        for (size_t m = 0; m < mr; m++) {
-          const __m256 x = _mm256_broadcast_ss(src[m] + k);
-          a0[m] = _mm256_fmadd_ps(x, w0, a0[m]);
-          a1[m] = _mm256_fmadd_ps(x, w1, a1[m]);
+    } else {
+      for (size_t ky = 0; ky < kh; ky++) {
+        for (size_t kx = 0; kx < kw; kx++) {
+          const ptrdiff_t off = (ptrdiff_t)ky * dh * row + (ptrdiff_t)kx * dw * pix;
+          const float *s0 = r0 + off, *s1 = r1 + off, *s2 = r2 + off;
+          const float *s3 = r3 + off, *s4 = r4 + off, *s5 = r5 + off;
+          SK_K_LOOP(kc)
         }
       }
     }
+  } else {
+    for (size_t ky = 0; ky < kh; ky++) {
+      for (size_t kx = 0; kx < kw; kx++) {
+        const ptrdiff_t dy = (ptrdiff_t)ky * dh, dx = (ptrdiff_t)kx * dw;
+        const float *s0 = sk_tap(p, in, t, 0, dy, dx), *s1 = sk_tap(p, in, t, 1, dy, dx);
+        const float *s2 = sk_tap(p, in, t, 2, dy, dx), *s3 = sk_tap(p, in, t, 3, dy, dx);
+        const float *s4 = sk_tap(p, in, t, 4, dy, dx), *s5 = sk_tap(p, in, t, 5, dy, dx);
+        SK_K_LOOP(kc)
+      }
+    }
   }
-  for (size_t m = 0; m < mr; m++)
-    sk_store16(t->out[m] + oc0, sk_clamp8(a0[m], lo, hi), sk_clamp8(a1[m], lo, hi), n);
-}
-
-#define SK_TILE_CASE(MRV)                                       \
-  case MRV:                                                     \
-    if (interior)                                               \
-      sk_tile(MRV, 1, p, in, w, t, oc0, n, lo, hi);             \
-    else                                                        \
-      sk_tile(MRV, 0, p, in, w, t, oc0, n, lo, hi);             \
-    break;
-
-static void sk_tile_any(size_t mr, int interior, const sk_conv_params *p, const float *in,
-                        const float *w, const sk_tile_pixels *t, size_t oc0, size_t n,
-                        __m256 lo, __m256 hi) {
-  switch (mr) {
-    SK_TILE_CASE(6)
-    SK_TILE_CASE(5)
-    SK_TILE_CASE(4)
-    SK_TILE_CASE(3)
-    SK_TILE_CASE(2)
-    default:
-      SK_TILE_CASE(1)
-  }
+  const __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
+                             {c30, c31}, {c40, c41}, {c50, c51}};
+  for (size_t m = 0; m < t->mr; m++)
+    sk_store16(t->out[m] + oc0, sk_clamp8(acc[m][0], lo, hi), sk_clamp8(acc[m][1], lo, hi), n);
 }
 
 void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *packed,
@@ -99,30 +130,56 @@ void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *pack
   const ptrdiff_t ext_w = (ptrdiff_t)((p->kernel_w - 1) * p->dil_w);
   const ptrdiff_t in_h = (ptrdiff_t)p->in_h, in_w = (ptrdiff_t)p->in_w;
   const size_t total = p->out_h * p->out_w;
-  sk_tile_pixels t;
-  size_t oy = 0, ox = 0;
-  for (size_t pix = 0; pix < total; pix += MR) {
-    const size_t mr = total - pix < MR ? total - pix : MR;
-    int interior = 1;
-    for (size_t m = 0; m < mr; m++) {
-      const ptrdiff_t iy = (ptrdiff_t)(oy * p->stride_h) - (ptrdiff_t)p->pad_top;
-      const ptrdiff_t ix = (ptrdiff_t)(ox * p->stride_w) - (ptrdiff_t)p->pad_left;
-      t.iy[m] = iy;
-      t.ix[m] = ix;
-      t.out[m] = output + (oy * p->out_w + ox) * p->out_c;
-      interior &= iy >= 0 && iy + ext_h < in_h && ix >= 0 && ix + ext_w < in_w;
-      if (++ox == p->out_w) {
-        ox = 0;
-        oy++;
-      }
-    }
+
+  /* Chunk of output rows whose input rows fit SK_CHUNK_INPUT_BYTES. */
+  const size_t in_row_bytes = p->in_w * p->in_c * sizeof(float);
+  const size_t fit_rows = SK_CHUNK_INPUT_BYTES / (in_row_bytes ? in_row_bytes : 1);
+  size_t chunk_rows = fit_rows > (size_t)ext_h + 1 ? (fit_rows - (size_t)ext_h - 1) / p->stride_h : 0;
+  if (chunk_rows < 1) chunk_rows = 1;
+  size_t chunk = chunk_rows * p->out_w;
+  chunk = (chunk + MR - 1) / MR * MR;
+
+  /* Weight blocks run in groups that fit L1, each over a whole chunk. */
+  const size_t bbytes = bsize * sizeof(float);
+  size_t bgroup = SK_BLOCK_GROUP_BYTES / bbytes;
+  if (bgroup < 1) bgroup = 1;
+  if (bgroup > blocks) bgroup = blocks;
+
+  for (size_t c0 = 0; c0 < total; c0 += chunk) {
+    const size_t c1 = total - c0 < chunk ? total : c0 + chunk;
     for (size_t g = 0; g < p->groups; g++) {
       const float *in = input + g * p->in_c_g;
-      for (size_t b = 0; b < blocks; b++) {
-        const float *w = packed + (g * blocks + b) * bsize;
-        const size_t oc0 = g * p->out_c_g + b * NR;
-        const size_t left = p->out_c_g - b * NR;
-        sk_tile_any(mr, interior, p, in, w, &t, oc0, left < NR ? left : NR, lo, hi);
+      for (size_t b0 = 0; b0 < blocks; b0 += bgroup) {
+        const size_t b1 = blocks - b0 < bgroup ? blocks : b0 + bgroup;
+        size_t oy = c0 / p->out_w, ox = c0 % p->out_w;
+        for (size_t pix = c0; pix < c1; pix += MR) {
+          sk_tile t;
+          t.mr = c1 - pix < MR ? c1 - pix : MR;
+          t.interior = 1;
+          for (size_t m = 0; m < MR; m++) {
+            if (m >= t.mr) { /* short tile: repeat the last pixel, not stored */
+              t.iy[m] = t.iy[m - 1];
+              t.ix[m] = t.ix[m - 1];
+              t.out[m] = t.out[m - 1];
+              continue;
+            }
+            const ptrdiff_t iy = (ptrdiff_t)(oy * p->stride_h) - (ptrdiff_t)p->pad_top;
+            const ptrdiff_t ix = (ptrdiff_t)(ox * p->stride_w) - (ptrdiff_t)p->pad_left;
+            t.iy[m] = iy;
+            t.ix[m] = ix;
+            t.out[m] = output + (oy * p->out_w + ox) * p->out_c + g * p->out_c_g;
+            t.interior &= iy >= 0 && iy + ext_h < in_h && ix >= 0 && ix + ext_w < in_w;
+            if (++ox == p->out_w) {
+              ox = 0;
+              oy++;
+            }
+          }
+          for (size_t b = b0; b < b1; b++) {
+            const size_t left = p->out_c_g - b * NR;
+            sk_tile_6x16(p, in, packed + (g * blocks + b) * bsize, &t, b * NR,
+                         left < NR ? left : NR, lo, hi);
+          }
+        }
       }
     }
   }
