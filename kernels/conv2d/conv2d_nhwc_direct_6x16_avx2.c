@@ -53,6 +53,7 @@
 
 typedef struct sk_tile {
   ptrdiff_t iy[MR], ix[MR]; /* top-left input position of each window */
+  const float *r[MR];       /* interior tiles: each window's top-left input */
   float *out[MR];           /* output pixel (first channel of the group) */
   size_t mr;                /* rows to store (1..6) */
   int interior;             /* every window of the tile inside the image */
@@ -79,12 +80,8 @@ static void sk_tile_6x16(const sk_conv_params *p, const float *in, const float *
   __m256 c40 = c00, c41 = c01, c50 = c00, c51 = c01;
   w += NR;
   if (t->interior) {
-    const float *r0 = in + (t->iy[0] * row + t->ix[0] * pix);
-    const float *r1 = in + (t->iy[1] * row + t->ix[1] * pix);
-    const float *r2 = in + (t->iy[2] * row + t->ix[2] * pix);
-    const float *r3 = in + (t->iy[3] * row + t->ix[3] * pix);
-    const float *r4 = in + (t->iy[4] * row + t->ix[4] * pix);
-    const float *r5 = in + (t->iy[5] * row + t->ix[5] * pix);
+    const float *r0 = t->r[0], *r1 = t->r[1], *r2 = t->r[2];
+    const float *r3 = t->r[3], *r4 = t->r[4], *r5 = t->r[5];
     if (kc == p->in_c && dw == 1) {
       /* A kernel row is kw * kc contiguous floats of each window. */
       const size_t len = kw * kc;
@@ -115,10 +112,15 @@ static void sk_tile_6x16(const sk_conv_params *p, const float *in, const float *
       }
     }
   }
-  const __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
-                             {c30, c31}, {c40, c41}, {c50, c51}};
-  for (size_t m = 0; m < t->mr; m++)
-    sk_store16(t->out[m] + oc0, sk_clamp8(acc[m][0], lo, hi), sk_clamp8(acc[m][1], lo, hi), n);
+#define SK_STORE_ROW(m, a, b) \
+  if ((m) < t->mr) sk_store16(t->out[m] + oc0, sk_clamp8(a, lo, hi), sk_clamp8(b, lo, hi), n)
+  SK_STORE_ROW(0, c00, c01);
+  SK_STORE_ROW(1, c10, c11);
+  SK_STORE_ROW(2, c20, c21);
+  SK_STORE_ROW(3, c30, c31);
+  SK_STORE_ROW(4, c40, c41);
+  SK_STORE_ROW(5, c50, c51);
+#undef SK_STORE_ROW
 }
 
 void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *packed,
@@ -130,6 +132,7 @@ void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *pack
   const ptrdiff_t ext_w = (ptrdiff_t)((p->kernel_w - 1) * p->dil_w);
   const ptrdiff_t in_h = (ptrdiff_t)p->in_h, in_w = (ptrdiff_t)p->in_w;
   const size_t total = p->out_h * p->out_w;
+  const ptrdiff_t in_pix = (ptrdiff_t)p->in_c, in_row = (ptrdiff_t)(p->in_w * p->in_c);
 
   /* Chunk of output rows whose input rows fit SK_CHUNK_INPUT_BYTES. */
   const size_t in_row_bytes = p->in_w * p->in_c * sizeof(float);
@@ -155,25 +158,46 @@ void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *pack
         for (size_t pix = c0; pix < c1; pix += MR) {
           sk_tile t;
           t.mr = c1 - pix < MR ? c1 - pix : MR;
-          t.interior = 1;
-          for (size_t m = 0; m < MR; m++) {
-            if (m >= t.mr) { /* short tile: repeat the last pixel, not stored */
-              t.iy[m] = t.iy[m - 1];
-              t.ix[m] = t.ix[m - 1];
-              t.out[m] = t.out[m - 1];
-              continue;
-            }
+          if (t.mr == MR && ox + MR <= p->out_w) {
+            /* six pixels of one row: the common case, set up directly */
             const ptrdiff_t iy = (ptrdiff_t)(oy * p->stride_h) - (ptrdiff_t)p->pad_top;
             const ptrdiff_t ix = (ptrdiff_t)(ox * p->stride_w) - (ptrdiff_t)p->pad_left;
-            t.iy[m] = iy;
-            t.ix[m] = ix;
-            t.out[m] = output + (oy * p->out_w + ox) * p->out_c + g * p->out_c_g;
-            t.interior &= iy >= 0 && iy + ext_h < in_h && ix >= 0 && ix + ext_w < in_w;
-            if (++ox == p->out_w) {
+            const ptrdiff_t sw = (ptrdiff_t)p->stride_w;
+            float *out0 = output + (oy * p->out_w + ox) * p->out_c + g * p->out_c_g;
+            for (size_t m = 0; m < MR; m++) {
+              t.iy[m] = iy;
+              t.ix[m] = ix + (ptrdiff_t)m * sw;
+              t.out[m] = out0 + m * p->out_c;
+            }
+            t.interior = iy >= 0 && iy + ext_h < in_h && ix >= 0 && t.ix[MR - 1] + ext_w < in_w;
+            ox += MR;
+            if (ox == p->out_w) {
               ox = 0;
               oy++;
             }
+          } else {
+            t.interior = 1;
+            for (size_t m = 0; m < MR; m++) {
+              if (m >= t.mr) { /* short tile: repeat the last pixel, not stored */
+                t.iy[m] = t.iy[m - 1];
+                t.ix[m] = t.ix[m - 1];
+                t.out[m] = t.out[m - 1];
+                continue;
+              }
+              const ptrdiff_t iy = (ptrdiff_t)(oy * p->stride_h) - (ptrdiff_t)p->pad_top;
+              const ptrdiff_t ix = (ptrdiff_t)(ox * p->stride_w) - (ptrdiff_t)p->pad_left;
+              t.iy[m] = iy;
+              t.ix[m] = ix;
+              t.out[m] = output + (oy * p->out_w + ox) * p->out_c + g * p->out_c_g;
+              t.interior &= iy >= 0 && iy + ext_h < in_h && ix >= 0 && ix + ext_w < in_w;
+              if (++ox == p->out_w) {
+                ox = 0;
+                oy++;
+              }
+            }
           }
+          if (t.interior)
+            for (size_t m = 0; m < MR; m++) t.r[m] = in + (t.iy[m] * in_row + t.ix[m] * in_pix);
           for (size_t b = b0; b < b1; b++) {
             const size_t left = p->out_c_g - b * NR;
             sk_tile_6x16(p, in, packed + (g * blocks + b) * bsize, &t, b * NR,
