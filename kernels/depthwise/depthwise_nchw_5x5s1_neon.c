@@ -1,0 +1,11 @@
+/*
+ * Depthwise 5x5 stride 1 (dilation 1, any multiplier), NCHW, NEON: tiles of 4 output rows x
+ * 8 outputs per plane, kernel column outermost, FMA by lane; unaligned loads per column.
+ * Remainders: last tiles moved back (overlap); edge vectors window+TBL; border rows generic.
+ */
+#include "depthwise_neon.h"
+
+void sk_depthwise_nchw_5x5s1__neon(const sk_conv_params *p, const float *packed, const float *input,
+                                   float *output) {
+  sk_ndwc_nchw_ks(5, 1, p, packed, input, output);
+}
