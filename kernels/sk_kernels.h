@@ -105,6 +105,10 @@ void sk_pointwise_nhwc_6x16__avx2(const sk_conv_params *p, const float *packed, 
 /* NCHW direct and pointwise, nr = 8 (engine: kernels/sk_nchw_conv_avx2.h) */
 void sk_conv2d_nchw_direct_4x24__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
 void sk_pointwise_nchw_4x24__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+/* The one instance of the NCHW 4x24 engine behind both entries above
+ * (pointwise != 0: no first-layer path). */
+void sk_nchw_conv_4x24__avx2(const sk_conv_params *p, const float *packed, const float *input,
+                             float *output, int pointwise);
 /* depthwise: the entries pick a variant per call (kernels/depthwise/depthwise_<layout>_avx2.c) */
 void sk_depthwise_nhwc__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
 void sk_depthwise_nhwc_3x3s1__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
@@ -117,7 +121,7 @@ void sk_depthwise_nchw_3x3s1__avx2(const sk_conv_params *p, const float *packed,
 void sk_depthwise_nchw_3x3s2__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
 void sk_depthwise_nchw_5x5s1__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
 void sk_depthwise_nchw_5x5s2__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
-void sk_depthwise_nchw_generic_1x16__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+void sk_depthwise_nchw_generic_8x8__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
 /* pooling (kernels/pool/<op>_<layout>_<tile>_avx2.c) */
 void sk_maxpool_nhwc_c32__avx2(const sk_pool_params *p, const float *input, float *output);
 void sk_maxpool_nchw_w8__avx2(const sk_pool_params *p, const float *input, float *output);

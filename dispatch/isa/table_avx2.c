@@ -18,10 +18,13 @@ void sk_functable_override_avx2(sk_functable *t) {
       (sk_conv_kernel){"avx2/conv2d_nchw_direct_4x24", 8, sk_conv2d_nchw_direct_4x24__avx2};
   t->pointwise[SK_LAYOUT_NCHW] =
       (sk_conv_kernel){"avx2/pointwise_nchw_4x24", 8, sk_pointwise_nchw_4x24__avx2};
+#if !defined(SK_DISABLE_DEPTHWISE)
   t->depthwise[SK_LAYOUT_NHWC] =
       (sk_conv_kernel){"avx2/depthwise_nhwc", 8, sk_depthwise_nhwc__avx2};
   t->depthwise[SK_LAYOUT_NCHW] =
       (sk_conv_kernel){"avx2/depthwise_nchw", 8, sk_depthwise_nchw__avx2};
+#endif
+#if !defined(SK_DISABLE_POOLING)
   t->maxpool[SK_LAYOUT_NHWC] = (sk_pool_kernel){"avx2/maxpool_nhwc_c32", sk_maxpool_nhwc_c32__avx2};
   t->maxpool[SK_LAYOUT_NCHW] = (sk_pool_kernel){"avx2/maxpool_nchw_w8", sk_maxpool_nchw_w8__avx2};
   t->avgpool[SK_LAYOUT_NHWC] = (sk_pool_kernel){"avx2/avgpool_nhwc_c64", sk_avgpool_nhwc_c64__avx2};
@@ -34,4 +37,5 @@ void sk_functable_override_avx2(sk_functable *t) {
       (sk_pool_kernel){"avx2/global_avgpool_nhwc_c64", sk_global_avgpool_nhwc_c64__avx2};
   t->global_avgpool[SK_LAYOUT_NCHW] =
       (sk_pool_kernel){"avx2/global_avgpool_nchw_8x8", sk_global_avgpool_nchw_8x8__avx2};
+#endif
 }

@@ -10,7 +10,13 @@
 #include "sk_kernels.h"
 #include "sk_nchw_conv_avx2.h"
 
+/* The engine is instantiated once, here; the pointwise entry calls it too. */
+void sk_nchw_conv_4x24__avx2(const sk_conv_params *p, const float *packed, const float *input,
+                             float *output, int pointwise) {
+  skn_conv(p, packed, input, output, pointwise);
+}
+
 void sk_conv2d_nchw_direct_4x24__avx2(const sk_conv_params *p, const float *packed,
                                       const float *input, float *output) {
-  skn_conv(p, packed, input, output, 0);
+  sk_nchw_conv_4x24__avx2(p, packed, input, output, 0);
 }

@@ -1,7 +1,7 @@
 /*
- * Depthwise 5x5 stride 1 (dilation 1, any multiplier), NCHW, AVX2+FMA: tiles of 4 output rows
- * x 16 outputs per plane, kernel column outermost, weights broadcast.
- * Remainders: last tiles moved back (overlap); edge vectors masked+shifted; border rows generic.
+ * Depthwise 5x5 stride 1 (dilation 1, any multiplier), NCHW, AVX2+FMA: tiles of 8 output rows
+ * x 8 outputs per plane over a zero-padded scratch copy of the band's input rows, kx outermost.
+ * Remainders: 4-row tiles for the last 1..4 rows; rows/lanes past the output not stored.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -9,7 +9,10 @@
 
 #include "depthwise_nchw_avx2.h"
 
+static void sk_dwc_band_5x5s1(const sk_dwc_band *b) { sk_dwc_band_ks(5, 1, b); }
+
 void sk_depthwise_nchw_5x5s1__avx2(const sk_conv_params *p, const float *packed, const float *input,
                                    float *output) {
-  sk_dwc_nchw_ks(5, 1, 4, p, packed, input, output);
+  if (!sk_dwc_nchw_drive(p, packed, input, output, 0, sk_dwc_band_5x5s1))
+    sk_depthwise_nchw__scalar(p, packed, input, output);
 }

@@ -1,7 +1,7 @@
 /*
  * Depthwise conv, NHWC, AVX2+FMA, any kernel/stride/dilation/multiplier: strips of 8 output pixels
- * x 8 channels, one weight vector per tap; multiplier > 1: input lanes oc/mult by load + permute.
- * Remainders: strips of 4/2/1 pixels; channels % 8 masked; border pixels via clipped taps.
+ * x 8 channels over the columns whose taps lie inside, a weight vector per tap; multiplier > 1:
+ * input lanes oc/mult by masked load + permute. Remainders: single pixels with clipped taps.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -9,95 +9,117 @@
 
 #include "depthwise_nhwc_avx2.h"
 
-#define UW 8
+/* One block of (up to) 8 output channels oc0..oc0+7 (any multiplier). */
+typedef struct sk_dw_cb {
+  const float *w; /* bias; tap t (= ky*kernel_w + kx) at w + (1 + t) * nr */
+  size_t in_off;  /* first input channel read: oc0 / mult */
+  __m256i lmask;  /* input lanes inside the pixel */
+  __m256i smask;  /* output lanes inside the pixel */
+  __m256i perm;   /* lane j reads input lane perm[j] (identity for multiplier 1) */
+  int plain;      /* multiplier 1 and a full block: plain loads and stores */
+} sk_dw_cb;
 
-/* uw pixels of one row from input column col0 (all kx taps inside the input),
- * row taps [ky_lo, ky_hi); base points at row iy0 (tap ky_lo), channel in_off. */
-SK_ALWAYS_INLINE void sk_dw_strip_any(size_t uw, int masked, int gather, const sk_conv_params *p,
-                                      const sk_dw_cb *cb, const float *base, size_t ky_lo,
-                                      size_t ky_hi, size_t col0, float *dst, __m256 lo, __m256 hi) {
-  const size_t C = p->in_c, out_c = p->out_c, kw = p->kernel_w, nr = p->nr;
+/* The block of output channels oc0..oc0+7. */
+static void sk_dw_cb_init(sk_dw_cb *cb, const sk_conv_params *p, const float *packed, size_t oc0) {
+  const size_t nr = p->nr, mult = p->mult, in_c = p->in_c, out_c = p->out_c;
+  cb->w = packed + oc0 / nr * sk_packed_block_size(p) + oc0 % nr;
+  cb->in_off = oc0 / mult;
+  const size_t n_out = out_c - oc0 < 8 ? out_c - oc0 : 8, n_in = in_c - cb->in_off;
+  cb->lmask = sk_mask8(n_in < 8 ? n_in : 8);
+  cb->smask = sk_mask8(n_out);
+  int32_t idx[8];
+  for (size_t j = 0; j < 8; j++)
+    idx[j] = (int32_t)((oc0 + (j < n_out ? j : 0)) / mult - cb->in_off);
+  cb->perm = _mm256_loadu_si256((const __m256i *)idx);
+  cb->plain = mult == 1 && n_out == 8;
+}
+
+/* The input vector of the block's 8 output lanes at one pixel (src: the
+ * pixel's input channel in_off). */
+SK_ALWAYS_INLINE __m256 sk_dw_load(int plain, const sk_dw_cb *cb, const float *src) {
+  if (plain) return _mm256_loadu_ps(src);
+  return _mm256_permutevar8x32_ps(_mm256_maskload_ps(src, cb->lmask), cb->perm);
+}
+
+/* 8 output pixels whose kernel_w taps lie inside the input; nky tap rows
+ * from ky_lo, base: output 0's tap (ky_lo, 0) at the block's input channel. */
+SK_ALWAYS_INLINE void sk_dw_strip(int plain, const sk_conv_params *p, const sk_dw_cb *cb,
+                                  const float *base, size_t ky_lo, size_t nky, float *dst,
+                                  __m256 lo, __m256 hi) {
+  const size_t C = p->in_c, kw = p->kernel_w, nr = p->nr;
   const size_t row_step = p->dil_h * p->in_w * C, col_step = p->dil_w * C;
   const size_t px_step = p->stride_w * C;
-  const __m256i lmask = cb->lmask, perm = cb->perm;
-  __m256 acc[UW];
+  __m256 acc[8];
   const __m256 bias = _mm256_loadu_ps(cb->w);
   SK_DW_UNROLL
-  for (size_t o = 0; o < uw; o++) acc[o] = bias;
-  for (size_t ky = ky_lo; ky < ky_hi; ky++) {
-    const float *r = base + (ky - ky_lo) * row_step + col0 * C;
-    const float *w = cb->w + (1 + ky * kw) * nr;
-    for (size_t kx = 0; kx < kw; kx++) {
-      const __m256 wv = _mm256_loadu_ps(w + kx * nr);
-      const float *src = r + kx * col_step;
+  for (size_t o = 0; o < 8; o++) acc[o] = bias;
+  const float *w = cb->w + (1 + ky_lo * kw) * nr;
+  for (size_t r = 0; r < nky; r++, base += row_step) {
+    const float *src = base;
+    for (size_t kx = 0; kx < kw; kx++, src += col_step, w += nr) {
+      const __m256 wv = _mm256_loadu_ps(w);
       SK_DW_UNROLL
-      for (size_t o = 0; o < uw; o++)
-        acc[o] =
-            _mm256_fmadd_ps(sk_dw_load(src + o * px_step, masked, gather, lmask, perm), wv, acc[o]);
+      for (size_t o = 0; o < 8; o++)
+        acc[o] = _mm256_fmadd_ps(sk_dw_load(plain, cb, src + o * px_step), wv, acc[o]);
     }
   }
   SK_DW_UNROLL
-  for (size_t o = 0; o < uw; o++)
-    sk_dw_store(dst + o * out_c, sk_clamp8(acc[o], lo, hi), cb->smasked, cb->smask);
+  for (size_t o = 0; o < 8; o++) {
+    const __m256 v = sk_clamp8(acc[o], lo, hi);
+    if (plain)
+      _mm256_storeu_ps(dst + o * p->out_c, v);
+    else
+      _mm256_maskstore_ps(dst + o * p->out_c, cb->smask, v);
+  }
 }
 
-SK_ALWAYS_INLINE void sk_dw_row_any(int masked, int gather, const sk_conv_params *p,
-                                    const sk_dw_cb *cb, const float *base, size_t ky_lo,
-                                    size_t ky_hi, size_t ox_a, size_t ox_b, float *orow, __m256 lo,
-                                    __m256 hi) {
-  const size_t s = p->stride_w, pl = p->pad_left, out_c = p->out_c;
-  size_t ox = ox_a;
-  for (; ox + UW <= ox_b; ox += UW)
-    sk_dw_strip_any(UW, masked, gather, p, cb, base, ky_lo, ky_hi, ox * s - pl, orow + ox * out_c,
-                    lo, hi);
-  if (ox + 4 <= ox_b) {
-    sk_dw_strip_any(4, masked, gather, p, cb, base, ky_lo, ky_hi, ox * s - pl, orow + ox * out_c,
-                    lo, hi);
-    ox += 4;
+/* One output pixel, taps clipped to the input (tap rows [ky_lo, ky_lo + nky)
+ * from input row iy0). */
+static void sk_dw_pixel(const sk_conv_params *p, const sk_dw_cb *cb, const float *input,
+                        size_t ky_lo, size_t nky, size_t iy0, size_t ox, float *dst, __m256 lo,
+                        __m256 hi) {
+  const size_t C = p->in_c, kw = p->kernel_w, nr = p->nr;
+  size_t kx_lo, kx_hi, ix0;
+  sk_tap_range(ox, p->stride_w, p->pad_left, p->dil_w, kw, p->in_w, &kx_lo, &kx_hi, &ix0);
+  const float *base = input + (iy0 * p->in_w + ix0) * C + cb->in_off;
+  __m256 acc = _mm256_loadu_ps(cb->w);
+  for (size_t r = 0; r < nky; r++) {
+    const float *src = base + r * p->dil_h * p->in_w * C;
+    const float *w = cb->w + (1 + (ky_lo + r) * kw + kx_lo) * nr;
+    for (size_t kx = kx_lo; kx < kx_hi; kx++, src += p->dil_w * C, w += nr)
+      acc = _mm256_fmadd_ps(sk_dw_load(0, cb, src), _mm256_loadu_ps(w), acc);
   }
-  if (ox + 2 <= ox_b) {
-    sk_dw_strip_any(2, masked, gather, p, cb, base, ky_lo, ky_hi, ox * s - pl, orow + ox * out_c,
-                    lo, hi);
-    ox += 2;
-  }
-  if (ox < ox_b)
-    sk_dw_strip_any(1, masked, gather, p, cb, base, ky_lo, ky_hi, ox * s - pl, orow + ox * out_c,
-                    lo, hi);
-}
-
-void sk_dw_nhwc_generic_part(const sk_conv_params *p, const float *packed, const float *input,
-                             float *output, size_t oy0, size_t oy1, size_t oc_begin) {
-  const __m256 lo = _mm256_set1_ps(p->out_min), hi = _mm256_set1_ps(p->out_max);
-  const size_t in_w = p->in_w, out_w = p->out_w, in_c = p->in_c, out_c = p->out_c;
-  size_t ox_a, ox_b;
-  sk_dw_interior_cols(p, &ox_a, &ox_b);
-  for (size_t oy = oy0; oy < oy1; oy++) {
-    size_t ky_lo, ky_hi, iy0;
-    sk_tap_range(oy, p->stride_h, p->pad_top, p->dil_h, p->kernel_h, p->in_h, &ky_lo, &ky_hi, &iy0);
-    float *orow = output + oy * out_w * out_c;
-    sk_dw_cb cb;
-    sk_dw_cb_first(&cb, p, packed);
-    for (size_t oc0 = 0; oc0 < out_c; oc0 += 8) {
-      if (oc0 != 0) sk_dw_cb_next(&cb, p);
-      if (oc0 < oc_begin) continue;
-      const float *base = input + iy0 * in_w * in_c + cb.in_off;
-      if (!cb.gather) {
-        if (cb.lmasked)
-          sk_dw_row_any(1, 0, p, &cb, base, ky_lo, ky_hi, ox_a, ox_b, orow + oc0, lo, hi);
-        else
-          sk_dw_row_any(0, 0, p, &cb, base, ky_lo, ky_hi, ox_a, ox_b, orow + oc0, lo, hi);
-      } else {
-        if (cb.lmasked)
-          sk_dw_row_any(1, 1, p, &cb, base, ky_lo, ky_hi, ox_a, ox_b, orow + oc0, lo, hi);
-        else
-          sk_dw_row_any(0, 1, p, &cb, base, ky_lo, ky_hi, ox_a, ox_b, orow + oc0, lo, hi);
-      }
-      sk_dw_row_borders(p, &cb, input, ky_lo, ky_hi, iy0, ox_a, ox_b, orow, oc0, lo, hi);
-    }
-  }
+  _mm256_maskstore_ps(dst, cb->smask, sk_clamp8(acc, lo, hi));
 }
 
 void sk_depthwise_nhwc_generic_8x8__avx2(const sk_conv_params *p, const float *packed,
                                          const float *input, float *output) {
-  sk_dw_nhwc_generic_part(p, packed, input, output, 0, p->out_h, 0);
+  const __m256 lo = _mm256_set1_ps(p->out_min), hi = _mm256_set1_ps(p->out_max);
+  const size_t in_w = p->in_w, out_w = p->out_w, C = p->in_c, out_c = p->out_c;
+  const size_t s = p->stride_w, pl = p->pad_left, ext = (p->kernel_w - 1) * p->dil_w + 1;
+  /* outputs [ox_a, ox_b) have all kernel_w taps inside the input */
+  size_t ox_a = (pl + s - 1) / s, ox_b = in_w + pl >= ext ? (in_w + pl - ext) / s + 1 : 0;
+  if (ox_b > out_w) ox_b = out_w;
+  if (ox_a > ox_b) ox_a = ox_b;
+  for (size_t oy = 0; oy < p->out_h; oy++) {
+    size_t ky_lo, ky_hi, iy0;
+    sk_tap_range(oy, p->stride_h, p->pad_top, p->dil_h, p->kernel_h, p->in_h, &ky_lo, &ky_hi, &iy0);
+    float *orow = output + oy * out_w * out_c;
+    for (size_t oc0 = 0; oc0 < out_c; oc0 += 8) {
+      sk_dw_cb cb;
+      sk_dw_cb_init(&cb, p, packed, oc0);
+      size_t ox = 0;
+      for (; ox < ox_a; ox++)
+        sk_dw_pixel(p, &cb, input, ky_lo, ky_hi - ky_lo, iy0, ox, orow + ox * out_c + oc0, lo, hi);
+      for (; ox + 8 <= ox_b; ox += 8) {
+        const float *base = input + (iy0 * in_w + ox * s - pl) * C + cb.in_off;
+        if (cb.plain)
+          sk_dw_strip(1, p, &cb, base, ky_lo, ky_hi - ky_lo, orow + ox * out_c + oc0, lo, hi);
+        else
+          sk_dw_strip(0, p, &cb, base, ky_lo, ky_hi - ky_lo, orow + ox * out_c + oc0, lo, hi);
+      }
+      for (; ox < out_w; ox++)
+        sk_dw_pixel(p, &cb, input, ky_lo, ky_hi - ky_lo, iy0, ox, orow + ox * out_c + oc0, lo, hi);
+    }
+  }
 }
