@@ -28,7 +28,7 @@ run() {
 }
 run dispatch env SK_EXPECT_BEST=scalar $qemu "$bin/test_dispatch"
 run dispatch_cap_avx2 env SIMDKERN_ISA=avx2 SK_EXPECT_BEST=scalar $qemu "$bin/test_dispatch"
-for t in errors golden pool conv kernels; do
+for t in errors golden pool conv kernels guard alloc numerics; do
   run "$t" $qemu "$bin/test_$t"
 done
 line="$pass passed, $fail failed"
