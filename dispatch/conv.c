@@ -74,6 +74,7 @@ sk_status sk_conv2d_create(const sk_conv2d_desc *desc_in, const float *weights, 
     family = SK_CONV_DIRECT;
     k = t.conv_direct[d.layout];
   }
+  if (k.fn == NULL) return SK_ERR_UNSUPPORTED; /* family left out of this build */
   /* Depthwise packs all output channels as one group of 1-channel filters. */
   const size_t pg = family == SK_CONV_DEPTHWISE ? 1 : d.groups;
   const size_t pocg = family == SK_CONV_DEPTHWISE ? d.out_channels : out_c_g;

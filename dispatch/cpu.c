@@ -15,7 +15,17 @@
 #include "sk_common.h"
 #include "sk_dispatch.h"
 
-#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
+/* SK_STATIC_DISPATCH (CMake SIMDKERN_RUNTIME_DISPATCH=OFF): no detection at
+ * all; the build contains only the ISA its compiler flags target, and this
+ * file (built with the same flags) reports it as present. */
+#if defined(SK_STATIC_DISPATCH)
+#if defined(SK_HAVE_AVX2) && !(defined(__AVX2__) && defined(__FMA__))
+#error "SK_STATIC_DISPATCH with AVX2 needs -mavx2 -mfma (or -march=...) for the whole build"
+#endif
+#if defined(SK_HAVE_NEON) && !(defined(__ARM_NEON) || defined(__ARM_NEON__))
+#error "SK_STATIC_DISPATCH with NEON needs NEON in the compiler flags (ARMv7: -mfpu=neon-vfpv4)"
+#endif
+#elif defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
 #define SK_ARCH_X86 1
 #if defined(_MSC_VER) && !defined(__clang__)
 #include <intrin.h>
@@ -24,7 +34,8 @@
 #endif
 #endif
 
-#if (defined(__aarch64__) || defined(__arm__)) && (defined(__linux__) || defined(__ANDROID__))
+#if (defined(__aarch64__) || defined(__arm__)) && (defined(__linux__) || defined(__ANDROID__)) && \
+    !defined(SK_STATIC_DISPATCH)
 #include <sys/auxv.h>
 #define SK_HAVE_GETAUXVAL 1
 #endif
@@ -83,7 +94,9 @@ static unsigned sk_detect_x86(void) {
 #endif
 
 static unsigned sk_detect_arm(void) {
-#if defined(SK_NEON_VIA_SIMDE) && defined(SK_ARCH_X86)
+#if defined(SK_STATIC_DISPATCH)
+  return 0; /* see sk_cpu_detect */
+#elif defined(SK_NEON_VIA_SIMDE) && defined(SK_ARCH_X86)
   /* Test-only build: the NEON kernels are SIMDe code compiled with
    * -mavx2 -mfma, so "NEON" runs wherever AVX2+FMA does. */
   return (sk_detect_x86() & SK_CPU_AVX2) ? SK_CPU_NEON : 0;
@@ -123,6 +136,15 @@ static unsigned sk_cpu_detect(void) {
   st |= sk_detect_x86();
 #endif
   st |= sk_detect_arm();
+#if defined(SK_STATIC_DISPATCH)
+  /* Fixed at compile time: the flags this file was built with say the ISA. */
+#if defined(SK_HAVE_AVX2)
+  st |= SK_CPU_AVX2;
+#endif
+#if defined(SK_HAVE_NEON)
+  st |= SK_CPU_NEON;
+#endif
+#endif
   st |= (unsigned)sk_parse_cap(getenv("SIMDKERN_ISA")) << SK_CAP_SHIFT;
   atomic_store_explicit(&sk_cpu_state, st, memory_order_release);
   return st;

@@ -15,9 +15,20 @@ void sk_functable_init_scalar(sk_functable *t) {
   const sk_conv_kernel pointwise[2] = {
       {"scalar/pointwise_nhwc", SK_SCALAR_NR, sk_pointwise_nhwc__scalar},
       {"scalar/pointwise_nchw", SK_SCALAR_NR, sk_pointwise_nchw__scalar}};
+#if defined(SK_DISABLE_DEPTHWISE)
+  /* Left out of this build: a NULL entry, create says SK_ERR_UNSUPPORTED. */
+  const sk_conv_kernel depthwise[2] = {{NULL, 0, NULL}, {NULL, 0, NULL}};
+#else
   const sk_conv_kernel depthwise[2] = {
       {"scalar/depthwise_nhwc", SK_SCALAR_NR, sk_depthwise_nhwc__scalar},
       {"scalar/depthwise_nchw", SK_SCALAR_NR, sk_depthwise_nchw__scalar}};
+#endif
+#if defined(SK_DISABLE_POOLING)
+  /* Left out of this build: NULL entries, create says SK_ERR_UNSUPPORTED. */
+  const sk_pool_kernel none[2] = {{NULL, NULL}, {NULL, NULL}};
+  const sk_pool_kernel *maxpool = none, *avgpool = none, *global_maxpool = none,
+                       *global_avgpool = none;
+#else
   const sk_pool_kernel maxpool[2] = {{"scalar/maxpool_nhwc", sk_maxpool_nhwc__scalar},
                                      {"scalar/maxpool_nchw", sk_maxpool_nchw__scalar}};
   const sk_pool_kernel avgpool[2] = {{"scalar/avgpool_nhwc", sk_avgpool_nhwc__scalar},
@@ -28,6 +39,7 @@ void sk_functable_init_scalar(sk_functable *t) {
   const sk_pool_kernel global_avgpool[2] = {
       {"scalar/global_avgpool_nhwc", sk_global_avgpool_nhwc__scalar},
       {"scalar/global_avgpool_nchw", sk_global_avgpool_nchw__scalar}};
+#endif
   for (int l = 0; l < 2; l++) {
     t->conv_direct[l] = conv_direct[l];
     t->pointwise[l] = pointwise[l];

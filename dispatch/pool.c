@@ -59,13 +59,16 @@ sk_status sk_pool2d_create(const sk_pool2d_desc *desc_in, sk_pool2d **op) {
   if (st != SK_OK) return st;
   sk_functable t;
   if (!sk_functable_build(isa, &t)) return SK_ERR_UNSUPPORTED;
+  sk_pool_kernel k;
+  if (d.kind == SK_POOL_MAX)
+    k = global ? t.global_maxpool[d.layout] : t.maxpool[d.layout];
+  else
+    k = global ? t.global_avgpool[d.layout] : t.avgpool[d.layout];
+  if (k.fn == NULL) return SK_ERR_UNSUPPORTED; /* pooling left out of this build */
 
   sk_pool2d *o = (sk_pool2d *)malloc(sizeof(*o));
   if (o == NULL) return SK_ERR_OUT_OF_MEMORY;
-  if (d.kind == SK_POOL_MAX)
-    o->kernel = global ? t.global_maxpool[d.layout] : t.maxpool[d.layout];
-  else
-    o->kernel = global ? t.global_avgpool[d.layout] : t.avgpool[d.layout];
+  o->kernel = k;
   o->desc = d;
   o->isa = isa;
   o->out_min = lo;

@@ -13,6 +13,10 @@ void sk_functable_override_neon(sk_functable *t) {
   /* One hook per kernel family, each in its own file (table_<family>_neon.c),
    * so the families land independently. */
   sk_functable_neon_conv(t);
+#if !defined(SK_DISABLE_DEPTHWISE) /* SIMDKERN_ENABLE_DEPTHWISE=OFF: not built */
   sk_functable_neon_depthwise(t);
+#endif
+#if !defined(SK_DISABLE_POOLING) /* SIMDKERN_ENABLE_POOLING=OFF: not built */
   sk_functable_neon_pool(t);
+#endif
 }
