@@ -1,22 +1,108 @@
 #!/usr/bin/env bash
-# `make bench`: install Google Benchmark (scripts/setup.sh bench), build the
-# harness in build/bench (Release, -DSIMDKERN_BUILD_BENCH=ON) and run it,
-# pinned to CPU 0 with taskset when available. Extra arguments go to the
-# benchmark binary (e.g. --benchmark_filter=pointwise).
+# `make bench` / `make bench-quick`: install Google Benchmark, the peers
+# (XNNPACK, oneDNN) and matplotlib (scripts/setup.sh bench), build the harness
+# in build/bench (Release), run it single-threaded and pinned to CPU 0 (taskset,
+# when available), then bench/report prints the side-by-side table and writes
+# the report.
+#
+#   scripts/bench.sh                full suite -> docs/performance.md, docs/perf_*.png,
+#                                   README summary (between its bench-summary markers)
+#   scripts/bench.sh --quick        issue 3's layers only -> build/bench/quick/performance.md
+#   scripts/bench.sh ARGS...        ARGS go to simdkern_bench (--network=, --op=, --isa=,
+#                                   --layout=, any --benchmark_* flag); a filtered run writes
+#                                   build/bench/custom/performance.md, never docs/
+#
+# Two processes. oneDNN reads ONEDNN_MAX_CPU_ISA once, at its first call, so
+# its two sets of rows need two processes: the main one runs with
+# ONEDNN_MAX_CPU_ISA=AVX2 (on an AVX2 CPU), so our ISAs, XNNPACK and the
+# "onednn_avx2" rows of each layer run back to back under the same machine
+# load; the second runs oneDNN alone at its default ISA ("onednn" rows). Both
+# write Google Benchmark JSON to the results directory; bench/report merges
+# them (medians of the repetitions).
 source "$(dirname "$0")/lib.sh"
 
-target="${SK_BENCH_TARGET:-simdkern_bench}"
+mode=full
+if [ "${1:-}" = "--quick" ]; then
+  mode=quick
+  shift
+fi
+[ "$mode" = full ] && [ $# -gt 0 ] && mode=custom
+
+target=simdkern_bench
 sh "$SK_ROOT/scripts/setup.sh" bench
 sk_banner "bench: configure + build (Release) in build/bench"
 sk_configure bench -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
   -DSIMDKERN_BUILD_BENCH=ON -DSIMDKERN_BUILD_EXAMPLES=OFF -DSIMDKERN_BUILD_TESTS=OFF
 sk_build bench --target "$target"
 
-exe="$(find "$SK_ROOT/build/bench" -type f -name "$target" -perm -u+x | head -n 1)"
-[ -n "$exe" ] || { echo "bench: no executable '$target' under build/bench" >&2; exit 1; }
+exe="$SK_ROOT/build/bench/bench/$target"
+[ -x "$exe" ] || { echo "bench: no executable $exe" >&2; exit 1; }
 pin=()
 if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
   pin=(taskset -c 0)
 fi
-sk_banner "bench: ${pin[*]} ${exe#"$SK_ROOT"/} $*"
-exec "${pin[@]}" "$exe" "$@"
+
+# Three repetitions of 0.03 s of CPU time each (after Google Benchmark's
+# iteration-count estimate); the report takes their median. The console shows
+# the aggregates (mean, median, stddev, cv), the JSON every repetition.
+reps=(--benchmark_min_time=0.03 --benchmark_repetitions=3 --benchmark_display_aggregates_only=true)
+case "$mode" in
+  # ~0.12 s of CPU time per benchmark keeps the full suite (~800 benchmarks)
+  # near 2 minutes of CPU; on this shared machine the wall time is 2-4x that.
+  full)   out="$SK_ROOT/build/bench/results"; args=("${reps[@]}") ;;
+  quick)  out="$SK_ROOT/build/bench/quick"; args=(--network=issue3 "${reps[@]}" --benchmark_min_time=0.02) ;;
+  custom) out="$SK_ROOT/build/bench/custom"; args=() ;;
+esac
+mkdir -p "$out"
+rm -f "$out"/*.json
+
+# oneDNN's OpenMP: one thread (the harness also calls omp_set_num_threads(1)).
+export OMP_NUM_THREADS=1
+unset ONEDNN_MAX_CPU_ISA DNNL_MAX_CPU_ISA
+
+# The AVX2 cap for the main process: only on a CPU with AVX2 (elsewhere the
+# main process runs oneDNN at its default ISA and there is no second run).
+cap=()
+if grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
+  cap=(env ONEDNN_MAX_CPU_ISA=AVX2)
+fi
+
+load0="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+t0=$SECONDS
+sk_banner "bench: ${cap[*]} ${pin[*]} ${exe#"$SK_ROOT"/} ${args[*]} $*"
+"${cap[@]}" "${pin[@]}" "$exe" "${args[@]}" "$@" --benchmark_out="$out/main.json" --benchmark_out_format=json
+t_main=$((SECONDS - t0))
+
+# The oneDNN-default process: only when oneDNN is built in, capped above, and
+# its rows are wanted.
+want_onednn=1
+for a in "$@"; do
+  case "$a" in
+    --isa=*) case ",${a#--isa=}," in *,onednn,*|*,peers,*) ;; *) want_onednn=0 ;; esac ;;
+  esac
+done
+t_default=0
+if [ "$want_onednn" = 1 ] && [ ${#cap[@]} -gt 0 ] && grep -q '"onednn_version"' "$out/main.json"; then
+  t1=$SECONDS
+  sk_banner "bench: ${pin[*]} ${exe#"$SK_ROOT"/} ${args[*]} $* --isa=onednn (oneDNN at its default ISA)"
+  "${pin[@]}" "$exe" "${args[@]}" "$@" --isa=onednn --no_probes \
+    --benchmark_out="$out/onednn_default.json" --benchmark_out_format=json
+  t_default=$((SECONDS - t1))
+fi
+load1="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
+wall="$(sk_fmt_time $((SECONDS - t0))) (main process $(sk_fmt_time "$t_main"), oneDNN-default process $(sk_fmt_time "$t_default"))"
+
+command="make bench"
+[ "$mode" = quick ] && command="make bench-quick"
+[ "$mode" = custom ] && command="make bench ARGS=\"$*\""
+report=(/usr/bin/python3 "$SK_ROOT/bench/report" "$out"/*.json --command "$command" --wall "$wall"
+  --load "load average $load0 at the start, $load1 at the end (1/5/15 min; $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo ?) CPUs shared with other jobs)")
+if [ "$mode" = full ]; then
+  report+=(--out "$SK_ROOT/docs/performance.md" --plots-dir "$SK_ROOT/docs"
+    --notes "$SK_ROOT/bench/report_notes.md" --readme "$SK_ROOT/README.md")
+else
+  report+=(--out "$out/performance.md" --prefix "perf")
+fi
+sk_banner "bench: report"
+"${report[@]}"
+echo "bench: wall time $wall"

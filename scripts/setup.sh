@@ -12,7 +12,8 @@ case "$what" in
                 gcc-aarch64-linux-gnu g++-aarch64-linux-gnu \
                 gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf qemu-user \
                 libcmocka-dev:arm64 libcmocka-dev:armhf libc6-dev-arm64-cross libc6-dev-armhf-cross" ;;
-  bench)  pkgs="$native libbenchmark-dev util-linux" ;;
+  bench)  pkgs="$native libbenchmark-dev util-linux libxnnpack-dev libpthreadpool-dev libdnnl-dev \
+                python3 python3-matplotlib" ;;
   golden) pkgs="python3-torch python3-numpy" ;;
   *) echo "usage: $0 [demo|test|bench|golden]" >&2; exit 2 ;;
 esac
