@@ -9,14 +9,29 @@
 #   simde    NEON kernels on x86 through SIMDe, tests over
 #            scalar, avx2 and neon, then SIMDKERN_ISA=neon (build/simde)
 #   asan     ASan+UBSan, -fno-sanitize-recover=all        (build/asan)
+#   tsan     ThreadSanitizer (gcc), thread tests in full, the rest quick
+#                                                         (build/tsan)
 #   aarch64  cross build, ctest under qemu-aarch64, quick (build/aarch64)
 #   armv7    cross build, ctest under qemu-arm, quick     (build/armv7)
+#   armv7-a8 build/armv7 again under qemu-arm -cpu cortex-a8 (NEON, no
+#            VFPv4): detection says scalar, no SIGILL, quick suite passes,
+#            no VFPv4 instruction in the qemu execution trace
+#   clang-aarch64  clang --target=aarch64-linux-gnu -mcpu=cortex-a76
+#            -Werror, ctest under qemu-aarch64 -cpu cortex-a76, quick
+#                                                         (build/clang-aarch64)
 #   shared   BUILD_SHARED_LIBS=ON + nm -D export check    (build/shared)
+#   package  install (static + shared, and AArch64) into fresh prefixes and
+#            build examples/consumer via find_package, pkg-config (run under
+#            qemu for AArch64), add_subdirectory and FetchContent (LTO),
+#            with some SIMDKERN_ENABLE_* options off; embedding checks
+#            (scripts/test_package.sh; build/embed, build/package)
+#   size     binary-size budget of the stripped shared library, x86-64 /
+#            AArch64 / ARMv7, + static demo sizes (scripts/size_report.sh)
 # Ends with one summary line per ctest run and the time of each step.
 # Run a subset with e.g. `SK_STEPS="native asan" make test`.
 source "$(dirname "$0")/lib.sh"
 
-steps="${SK_STEPS:-native westmere simde asan aarch64 armv7 shared}"
+steps="${SK_STEPS:-native westmere simde asan tsan aarch64 armv7 armv7-a8 clang-aarch64 shared package size}"
 
 t_all=$SECONDS
 sk_banner "setup: scripts/setup.sh test"
@@ -45,8 +60,13 @@ for step in $steps; do
     westmere)      bash "$SK_ROOT/scripts/test_westmere.sh" || rc=$? ;;
     simde)         bash "$SK_ROOT/scripts/test_simde.sh" || rc=$? ;;
     asan)          bash "$SK_ROOT/scripts/test_asan.sh" || rc=$? ;;
+    tsan)          bash "$SK_ROOT/scripts/test_tsan.sh" || rc=$? ;;
     aarch64|armv7) bash "$SK_ROOT/scripts/test_cross.sh" "$step" || rc=$? ;;
+    armv7-a8)      bash "$SK_ROOT/scripts/test_armv7_a8.sh" || rc=$? ;;
+    clang-aarch64) bash "$SK_ROOT/scripts/test_cross.sh" "$step" || rc=$? ;;
     shared)        bash "$SK_ROOT/scripts/test_shared.sh" || rc=$? ;;
+    package)       bash "$SK_ROOT/scripts/test_package.sh" || rc=$? ;;
+    size)          bash "$SK_ROOT/scripts/size_report.sh" || rc=$? ;;
     *) echo "test_all: unknown step '$step'" >&2; rc=2 ;;
   esac
   sk_child_cpu
