@@ -72,31 +72,6 @@ static void conv_describe(const conv_case *c, char *buf, size_t n) {
            (unsigned long long)c->seed);
 }
 
-static ref_conv conv_ref_params(const conv_case *c) {
-  ref_conv r;
-  memset(&r, 0, sizeof r);
-  r.layout = c->layout;
-  r.weights_layout = SK_WEIGHTS_OIHW; /* the reference always sees the original OIHW */
-  r.in_c = c->in_c;
-  r.out_c = c->out_c;
-  r.groups = or1(c->groups);
-  r.kh = c->kh;
-  r.kw = c->kw;
-  r.sh = or1(c->sh);
-  r.sw = or1(c->sw);
-  r.dh = or1(c->dh);
-  r.dw = or1(c->dw);
-  r.pt = c->pt;
-  r.pl = c->pl;
-  r.pb = c->pb;
-  r.pr = c->pr;
-  r.same = (c->flags & SK_FLAG_SAME_PADDING) != 0;
-  r.act = c->act;
-  r.act_min = c->act_min;
-  r.act_max = c->act_max;
-  return r;
-}
-
 static sk_conv2d_desc conv_desc(const conv_case *c, sk_isa isa) {
   sk_conv2d_desc d;
   memset(&d, 0, sizeof d);
@@ -121,6 +96,13 @@ static sk_conv2d_desc conv_desc(const conv_case *c, sk_isa isa) {
   d.act_max = c->act_max;
   d.isa = isa;
   return d;
+}
+
+static ref_conv conv_ref_params(const conv_case *c) {
+  const sk_conv2d_desc d = conv_desc(c, SK_ISA_AUTO);
+  ref_conv r = ref_conv_from_desc(&d);
+  r.weights_layout = SK_WEIGHTS_OIHW; /* the reference always sees the original OIHW */
+  return r;
 }
 
 /* The kernel family the contract requires for this shape. */

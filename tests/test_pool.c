@@ -64,32 +64,6 @@ static void pool_describe(const pool_case *c, char *buf, size_t n) {
            (unsigned long long)c->seed);
 }
 
-static ref_pool pool_ref_params(const pool_case *c) {
-  ref_pool r;
-  memset(&r, 0, sizeof r);
-  r.kind = c->kind;
-  r.layout = c->layout;
-  r.channels = c->channels;
-  r.global = (c->flags & SK_POOL_GLOBAL) != 0;
-  r.kh = c->kh;
-  r.kw = c->kw;
-  r.sh = c->sh ? c->sh : c->kh;
-  r.sw = c->sw ? c->sw : c->kw;
-  r.dh = c->dh ? c->dh : 1;
-  r.dw = c->dw ? c->dw : 1;
-  r.pt = c->pt;
-  r.pl = c->pl;
-  r.pb = c->pb;
-  r.pr = c->pr;
-  r.same = (c->flags & SK_FLAG_SAME_PADDING) != 0;
-  r.ceil_mode = (c->flags & SK_POOL_CEIL_MODE) != 0;
-  r.count_include_pad = (c->flags & SK_POOL_COUNT_INCLUDE_PAD) != 0;
-  r.act = c->act;
-  r.act_min = c->act_min;
-  r.act_max = c->act_max;
-  return r;
-}
-
 static sk_pool2d_desc pool_desc(const pool_case *c, sk_isa isa) {
   sk_pool2d_desc d;
   memset(&d, 0, sizeof d);
@@ -112,6 +86,11 @@ static sk_pool2d_desc pool_desc(const pool_case *c, sk_isa isa) {
   d.act_max = c->act_max;
   d.isa = isa;
   return d;
+}
+
+static ref_pool pool_ref_params(const pool_case *c) {
+  const sk_pool2d_desc d = pool_desc(c, SK_ISA_AUTO);
+  return ref_pool_from_desc(&d);
 }
 
 typedef struct sweep {

@@ -132,60 +132,9 @@ size_t rop_standard_all(sk_layout l, uint32_t c, rop *out) {
 uint32_t rop_in_c(const rop *o) { return o->is_conv ? o->cd.in_channels : o->pd.channels; }
 uint32_t rop_out_c(const rop *o) { return o->is_conv ? o->cd.out_channels : o->pd.channels; }
 
-static ref_conv to_ref_conv(const sk_conv2d_desc *d) {
-  ref_conv r;
-  memset(&r, 0, sizeof r);
-  r.layout = d->layout;
-  r.weights_layout = d->weights_layout;
-  r.in_c = d->in_channels;
-  r.out_c = d->out_channels;
-  r.groups = d->groups ? d->groups : 1;
-  r.kh = d->kernel_h;
-  r.kw = d->kernel_w;
-  r.sh = d->stride_h ? d->stride_h : 1;
-  r.sw = d->stride_w ? d->stride_w : 1;
-  r.dh = d->dilation_h ? d->dilation_h : 1;
-  r.dw = d->dilation_w ? d->dilation_w : 1;
-  r.pt = d->pad_top;
-  r.pl = d->pad_left;
-  r.pb = d->pad_bottom;
-  r.pr = d->pad_right;
-  r.same = (d->flags & SK_FLAG_SAME_PADDING) != 0;
-  r.act = d->activation;
-  r.act_min = d->act_min;
-  r.act_max = d->act_max;
-  return r;
-}
-
-static ref_pool to_ref_pool(const sk_pool2d_desc *d) {
-  ref_pool r;
-  memset(&r, 0, sizeof r);
-  r.kind = d->kind;
-  r.layout = d->layout;
-  r.channels = d->channels;
-  r.global = (d->flags & SK_POOL_GLOBAL) != 0;
-  r.kh = d->kernel_h;
-  r.kw = d->kernel_w;
-  r.sh = d->stride_h ? d->stride_h : d->kernel_h;
-  r.sw = d->stride_w ? d->stride_w : d->kernel_w;
-  r.dh = d->dilation_h ? d->dilation_h : 1;
-  r.dw = d->dilation_w ? d->dilation_w : 1;
-  r.pt = d->pad_top;
-  r.pl = d->pad_left;
-  r.pb = d->pad_bottom;
-  r.pr = d->pad_right;
-  r.same = (d->flags & SK_FLAG_SAME_PADDING) != 0;
-  r.ceil_mode = (d->flags & SK_POOL_CEIL_MODE) != 0;
-  r.count_include_pad = (d->flags & SK_POOL_COUNT_INCLUDE_PAD) != 0;
-  r.act = d->activation;
-  r.act_min = d->act_min;
-  r.act_max = d->act_max;
-  return r;
-}
-
 size_t rop_weights_count(const rop *o) {
   if (!o->is_conv) return 0;
-  const ref_conv r = to_ref_conv(&o->cd);
+  const ref_conv r = ref_conv_from_desc(&o->cd);
   return ref_conv_weights_count(&r);
 }
 
@@ -195,10 +144,10 @@ int rop_out_size(const rop *o, uint32_t h, uint32_t w, uint32_t *oh, uint32_t *o
   size_t a, b;
   int ok;
   if (o->is_conv) {
-    const ref_conv r = to_ref_conv(&o->cd);
+    const ref_conv r = ref_conv_from_desc(&o->cd);
     ok = ref_conv_output_size(&r, h, w, &a, &b);
   } else {
-    const ref_pool r = to_ref_pool(&o->pd);
+    const ref_pool r = ref_pool_from_desc(&o->pd);
     ok = ref_pool_output_size(&r, h, w, &a, &b);
   }
   *oh = (uint32_t)a;
@@ -248,10 +197,10 @@ void rop_destroy(rop_handle *h) {
 void rop_reference(const rop *o, uint32_t batch, uint32_t in_h, uint32_t in_w, const float *in,
                    const float *weights, const float *bias, double *want, double *bound) {
   if (o->is_conv) {
-    const ref_conv r = to_ref_conv(&o->cd);
+    const ref_conv r = ref_conv_from_desc(&o->cd);
     ref_conv2d(&r, batch, in_h, in_w, in, weights, bias, want, bound);
   } else {
-    const ref_pool r = to_ref_pool(&o->pd);
+    const ref_pool r = ref_pool_from_desc(&o->pd);
     ref_pool2d(&r, batch, in_h, in_w, in, want, bound);
   }
 }

@@ -6,6 +6,7 @@
 #include "ref.h"
 
 #include <math.h>
+#include <string.h>
 
 int ref_out_dim(size_t in, size_t k, size_t s, size_t d, size_t pad_begin, size_t pad_end,
                 int ceil_mode, size_t *out) {
@@ -252,4 +253,57 @@ void ref_pool2d(const ref_pool *p, size_t batch, size_t in_h, size_t in_w, const
       }
     }
   }
+}
+
+/* The reference parameters of an API descriptor (0 = default, as the API
+ * reads it: stride/dilation 1, pool stride = kernel, groups 1). */
+ref_conv ref_conv_from_desc(const sk_conv2d_desc *d) {
+  ref_conv r;
+  memset(&r, 0, sizeof r);
+  r.layout = d->layout;
+  r.weights_layout = d->weights_layout;
+  r.in_c = d->in_channels;
+  r.out_c = d->out_channels;
+  r.groups = d->groups ? d->groups : 1;
+  r.kh = d->kernel_h;
+  r.kw = d->kernel_w;
+  r.sh = d->stride_h ? d->stride_h : 1;
+  r.sw = d->stride_w ? d->stride_w : 1;
+  r.dh = d->dilation_h ? d->dilation_h : 1;
+  r.dw = d->dilation_w ? d->dilation_w : 1;
+  r.pt = d->pad_top;
+  r.pl = d->pad_left;
+  r.pb = d->pad_bottom;
+  r.pr = d->pad_right;
+  r.same = (d->flags & SK_FLAG_SAME_PADDING) != 0;
+  r.act = d->activation;
+  r.act_min = d->act_min;
+  r.act_max = d->act_max;
+  return r;
+}
+
+ref_pool ref_pool_from_desc(const sk_pool2d_desc *d) {
+  ref_pool r;
+  memset(&r, 0, sizeof r);
+  r.kind = d->kind;
+  r.layout = d->layout;
+  r.channels = d->channels;
+  r.global = (d->flags & SK_POOL_GLOBAL) != 0;
+  r.kh = d->kernel_h;
+  r.kw = d->kernel_w;
+  r.sh = d->stride_h ? d->stride_h : d->kernel_h;
+  r.sw = d->stride_w ? d->stride_w : d->kernel_w;
+  r.dh = d->dilation_h ? d->dilation_h : 1;
+  r.dw = d->dilation_w ? d->dilation_w : 1;
+  r.pt = d->pad_top;
+  r.pl = d->pad_left;
+  r.pb = d->pad_bottom;
+  r.pr = d->pad_right;
+  r.same = (d->flags & SK_FLAG_SAME_PADDING) != 0;
+  r.ceil_mode = (d->flags & SK_POOL_CEIL_MODE) != 0;
+  r.count_include_pad = (d->flags & SK_POOL_COUNT_INCLUDE_PAD) != 0;
+  r.act = d->activation;
+  r.act_min = d->act_min;
+  r.act_max = d->act_max;
+  return r;
 }

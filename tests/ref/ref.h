@@ -41,6 +41,12 @@ typedef struct ref_pool {
   float act_min, act_max;
 } ref_pool;
 
+/* The reference parameters of an API descriptor, defaults resolved as the API
+ * documents them (0 means stride 1, dilation 1, groups 1; pool stride =
+ * kernel). weights_layout is the descriptor's. */
+ref_conv ref_conv_from_desc(const sk_conv2d_desc *d);
+ref_pool ref_pool_from_desc(const sk_pool2d_desc *d);
+
 /* One spatial dimension: output size for explicit pads (PyTorch formula,
  * optionally ceil mode). Returns 0 (and *out = 0) if the padded input is
  * smaller than the dilated kernel, else 1. */
