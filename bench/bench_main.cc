@@ -18,7 +18,9 @@
 //   FLOP      2 * MACs per second, MACs over every kernel tap incl. padding
 //             ("FLOP=12.3G/s" reads 12.3 GFLOP/s)
 //   bytes     pooling: input + output bytes per second (GB/s)
-//   peak%     conv: % of the measured one-core peak of the ISA that ran
+//   peak%     conv: % of the one-core peak of the ISA that ran, measured again
+//             (10 ms) right after the benchmark: the pair sees the same machine
+//   peak_gflops  that paired peak (GFLOP/s)
 //   x_scalar  speedup over our scalar path on the same layer in this run
 // Rates divide by CPU time (Google Benchmark's default). The label is the
 // kernel that ran.
@@ -170,6 +172,7 @@ struct Impl {
   std::string name;         // "scalar", "avx2", "neon", "xnnpack", "onednn", "onednn_avx2"
   std::string filter_name;  // what --isa matches: as name, "onednn" for every oneDNN row
   double peak;              // GFLOP/s of the ISA it runs, 0 if not measured
+  double (*probe)(double);  // that ISA's FMA probe (seconds -> GFLOP/s), nullptr if none
 };
 
 std::string OnednnImplName() {
@@ -188,6 +191,23 @@ double PeakFor(const Machine& m, const std::string& isa) {
   if (isa == "neon") return m.peak_neon;
   if (isa == "scalar") return m.peak_scalar;
   return 0.0;
+}
+
+// The FMA probe of an ISA, for the paired peak measured after each conv benchmark.
+using ProbeFn = double (*)(double);
+ProbeFn ProbeFor(const Machine& m, const std::string& isa) {
+  if (PeakFor(m, isa) <= 0) return nullptr;  // not measured at start: not available
+#if defined(SK_BENCH_PROBE_AVX512)
+  if (isa.compare(0, 6, "avx512") == 0) return sk_probe_fma_avx512;
+#endif
+#if defined(SK_BENCH_PROBE_AVX2)
+  if (isa == "avx2" || isa == "fma3" || isa == "avx2_vnni") return sk_probe_fma_avx2;
+#endif
+#if defined(SK_BENCH_PROBE_NEON)
+  if (isa == "neon") return sk_probe_fma_neon;
+#endif
+  if (isa == "scalar") return sk_probe_fma_baseline_simd;
+  return nullptr;
 }
 
 // ---- data ------------------------------------------------------------------
@@ -443,8 +463,13 @@ void BenchCase(benchmark::State& state, const Layer* l, const Impl* impl, sk_lay
   if (l->IsConv()) {
     state.counters["FLOP"] =
         benchmark::Counter(l->Flops(), benchmark::Counter::kIsIterationInvariantRate);
-    if (impl->peak > 0 && per_run > 0)
-      state.counters["peak%"] = 100.0 * l->Flops() / per_run * 1e-9 / impl->peak;
+    // The machine's speed drifts (a shared VM: +-30% between minutes), so the peak is measured
+    // again right after each benchmark (10 ms) and peak% is relative to that paired figure.
+    const double peak = impl->probe ? impl->probe(0.01) : impl->peak;
+    if (peak > 0 && per_run > 0) {
+      state.counters["peak_gflops"] = peak;
+      state.counters["peak%"] = 100.0 * l->Flops() / per_run * 1e-9 / peak;
+    }
   } else {
     state.counters["bytes"] =
         benchmark::Counter(l->IoBytes(), benchmark::Counter::kIsIterationInvariantRate);
@@ -609,16 +634,18 @@ int Main(int argc, char** argv) {
   for (sk_isa isa : {SK_ISA_SCALAR, SK_ISA_AVX2, SK_ISA_NEON}) {
     if (!sk_isa_supported(isa) || (isa != SK_ISA_SCALAR && isa != best)) continue;
     const std::string name = sk_isa_name(isa);
-    g_impls.emplace_back(new Impl{ImplKind::kOurs, isa, name, name, PeakFor(m, name)});
+    g_impls.emplace_back(
+        new Impl{ImplKind::kOurs, isa, name, name, PeakFor(m, name), ProbeFor(m, name)});
   }
   std::string onednn_name;
 #ifdef SK_BENCH_HAVE_XNNPACK
   g_impls.emplace_back(new Impl{ImplKind::kXnnpack, SK_ISA_AUTO, "xnnpack", "xnnpack",
-                                PeakFor(m, XnnpackIsa(true))});
+                                PeakFor(m, XnnpackIsa(true)), ProbeFor(m, XnnpackIsa(true))});
 #endif
 #ifdef SK_BENCH_HAVE_ONEDNN
   onednn_name = OnednnImplName();
-  g_impls.emplace_back(new Impl{ImplKind::kOnednn, SK_ISA_AUTO, onednn_name, "onednn", 0.0});
+  g_impls.emplace_back(
+      new Impl{ImplKind::kOnednn, SK_ISA_AUTO, onednn_name, "onednn", 0.0, nullptr});
 #endif
   std::vector<const Impl*> impls;
   for (const auto& impl : g_impls)
@@ -628,6 +655,7 @@ int Main(int argc, char** argv) {
   for (const auto& impl : g_impls)
     if (impl->kind == ImplKind::kOnednn && ImplSelected(opt, *impl)) {
       impl->peak = PeakFor(m, OnednnIsa());
+      impl->probe = ProbeFor(m, OnednnIsa());
       benchmark::AddCustomContext("onednn_version", OnednnVersion());
       benchmark::AddCustomContext("onednn_isa", OnednnIsa());
       benchmark::AddCustomContext("onednn_impl", onednn_name);

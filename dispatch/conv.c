@@ -16,6 +16,7 @@ struct sk_conv2d {
   float out_min, out_max;
   float *packed;
   float *zero; /* max(in_channels, 64) zeros: taps in the padding read these */
+  unsigned char *nf_taps; /* NULL if every weight is finite, else sk_conv_nonfinite_taps */
 };
 
 static int sk_layout_valid(sk_layout l) { return l == SK_LAYOUT_NHWC || l == SK_LAYOUT_NCHW; }
@@ -86,12 +87,22 @@ sk_status sk_conv2d_create(const sk_conv2d_desc *desc_in, const float *weights, 
   if (o == NULL) return SK_ERR_OUT_OF_MEMORY;
   o->packed = (float *)malloc(n_packed * sizeof(float));
   o->zero = (float *)calloc(d.in_channels > 64 ? d.in_channels : 64, sizeof(float));
-  if (o->packed == NULL || o->zero == NULL) {
+  /* (the weights are read only once the packed buffer exists) */
+  const int nonfinite = o->packed != NULL && o->zero != NULL &&
+                        sk_conv_nonfinite_any(weights, n_weights);
+  /* out_c * kh * kw <= n_weights: no overflow */
+  o->nf_taps =
+      nonfinite ? (unsigned char *)malloc((size_t)d.out_channels * d.kernel_h * d.kernel_w) : NULL;
+  if (o->packed == NULL || o->zero == NULL || (nonfinite && o->nf_taps == NULL)) {
     free(o->packed);
     free(o->zero);
+    free(o->nf_taps);
     free(o);
     return SK_ERR_OUT_OF_MEMORY;
   }
+  if (nonfinite)
+    sk_conv_nonfinite_taps(weights, d.weights_layout, d.out_channels, in_c_g, d.kernel_h,
+                           d.kernel_w, o->nf_taps);
   sk_pack_conv_weights(weights, d.weights_layout, bias, pg, pocg, picg, d.kernel_h, d.kernel_w,
                        k.nr, o->packed);
   o->desc = d;
@@ -168,8 +179,10 @@ sk_status sk_conv2d_run(const sk_conv2d *op, uint32_t batch, uint32_t in_h, uint
   p.out_min = op->out_min;
   p.out_max = op->out_max;
   p.zero = op->zero;
-  for (size_t n = 0; n < batch; n++)
+  for (size_t n = 0; n < batch; n++) {
     op->kernel.fn(&p, op->packed, input + n * in_image, output + n * out_image);
+    if (op->nf_taps != NULL) sk_conv_pad_nan(op->nf_taps, &p, d->layout, output + n * out_image);
+  }
   return SK_OK;
 }
 
@@ -179,5 +192,6 @@ void sk_conv2d_destroy(sk_conv2d *op) {
   if (op == NULL) return;
   free(op->packed);
   free(op->zero);
+  free(op->nf_taps);
   free(op);
 }

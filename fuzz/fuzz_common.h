@@ -106,24 +106,22 @@ static inline float fz_float(fz_reader *r) {
   return f;
 }
 
-/* Input values: deterministic from a seed, with a few planted specials. */
 static inline uint32_t fz_lcg(uint32_t *s) {
   *s = *s * 1664525u + 1013904223u;
   return *s >> 8;
 }
 
-/* Input values: deterministic from a seed, with a few planted specials. Weights and bias
- * (finite = 1) get finite specials only: with a NaN or inf weight PyTorch's result depends on
- * whether padding is materialized (0 * inf), a corner the API does not define. */
-static inline void fz_fill(fz_reader *r, float *x, size_t n, float scale, int finite) {
+/* Values (inputs, weights, bias): deterministic from a seed, with a few planted specials. A NaN
+ * or infinite weight makes NaN the outputs whose tap at it falls in the padding (0 * inf, as
+ * PyTorch's zero padding), which the reference models. */
+static inline void fz_fill(fz_reader *r, float *x, size_t n, float scale) {
   uint32_t s = fz_raw32(r) | 1u;
   for (size_t i = 0; i < n; i++) x[i] = ((float)(fz_lcg(&s) & 0xFFFF) / 32768.0f - 1.0f) * scale;
   const unsigned specials = fz_u8(r) % 5;
   for (unsigned k = 0; k < specials && n > 0; k++) {
     const size_t pos = (size_t)fz_raw32(r) % n;
     static const float sp[8] = {NAN, INFINITY, -INFINITY, 1e-40f, -0.0f, -1e-39f, 3.0f, -3.0f};
-    static const float fin[8] = {0.0f, 2.5f, 1e-45f, 1e-40f, -0.0f, -1e-39f, 3.0f, -3.0f};
-    x[pos] = (finite ? fin : sp)[fz_u8(r) & 7];
+    x[pos] = sp[fz_u8(r) & 7];
   }
 }
 

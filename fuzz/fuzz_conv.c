@@ -167,8 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                                           : C.d.out_channels;
   float *w = (float *)malloc(wbuf * sizeof(float)), *bias = (float *)malloc(bbuf * sizeof(float));
   if (w == NULL || bias == NULL) abort();
-  fz_fill(&rd, w, wbuf, 0.5f, 1);
-  fz_fill(&rd, bias, bbuf, 0.5f, 1);
+  fz_fill(&rd, w, wbuf, 0.5f);
+  fz_fill(&rd, bias, bbuf, 0.5f);
   sk_conv2d *op = (sk_conv2d *)&op;
   sk_status st = sk_conv2d_create(&C.d, C.null_weights ? NULL : w, C.with_bias ? bias : NULL, &op);
   FZ_CHECK(ce == 0 ? st == SK_OK : (ce & FZ_BIT(st)) != 0 && st != SK_OK,
@@ -225,7 +225,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     double *bound = (double *)malloc(out_n * sizeof(double));
     if (!in || !out || !want || !bound) abort();
     S.compared++;
-    fz_fill(&rd, in, in_n, 1.0f, 0);
+    fz_fill(&rd, in, in_n, 1.0f);
     rop ro;
     memset(&ro, 0, sizeof ro);
     ro.is_conv = 1;

@@ -203,7 +203,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     float *copy = (float *)malloc(in_n * sizeof(float));
     if (!in || !out || !want || !bound || !copy) abort();
     S.compared++;
-    fz_fill(&rd, in, in_n, 4.0f, 0);
+    fz_fill(&rd, in, in_n, 4.0f);
     rop ro;
     memset(&ro, 0, sizeof ro);
     ro.is_conv = 0;

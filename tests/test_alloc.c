@@ -8,6 +8,7 @@
  *   create_destroy_balanced every op: each block create allocates is freed by destroy
  *   oom_each_allocation     create with the k-th allocation failing, for every k: each gives
  *                           SK_ERR_OUT_OF_MEMORY, *op == NULL, and nothing stays allocated
+ *                           (conv ops also with a NaN weight, which allocates one more block)
  *   size_overflow_*         dimensions near UINT32_MAX and products past SIZE_MAX (more of them
  *                           on 32-bit, e.g. the ARMv7 build) give SK_ERR_SIZE_OVERFLOW without
  *                           allocating or touching the (tiny, guard-paged) weights
@@ -22,6 +23,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,10 +284,7 @@ static void create_destroy_balanced(void **state) {
 /* ------------------------------------------------------------------------ */
 /* Out of memory at each allocation of create                                */
 
-static void check_oom(const rop *o, sk_isa isa, size_t *failures) {
-  const size_t wn = rop_weights_count(o);
-  float *wts = xmalloc((wn ? wn : 1) * sizeof(float));
-  fill(wts, wn, 4);
+static void check_oom_weights(const rop *o, sk_isa isa, size_t *failures, const float *wts) {
   rop_handle hd;
   arm(-1);
   sk_status st = rop_create(o, isa, wts, NULL, &hd);
@@ -294,7 +293,6 @@ static void check_oom(const rop *o, sk_isa isa, size_t *failures) {
   disarm();
   if (st != SK_OK || total < 1) {
     report(failures, o, isa, "create failed or allocated nothing");
-    free(wts);
     return;
   }
   for (long k = 0; k < total; k++) {
@@ -330,6 +328,18 @@ static void check_oom(const rop *o, sk_isa isa, size_t *failures) {
                (int)st, A.nlive);
       report(failures, o, isa, msg);
     }
+  }
+}
+
+/* Finite weights, then (conv) a NaN weight: such ops also allocate the map of non-finite taps. */
+static void check_oom(const rop *o, sk_isa isa, size_t *failures) {
+  const size_t wn = rop_weights_count(o);
+  float *wts = xmalloc((wn ? wn : 1) * sizeof(float));
+  fill(wts, wn, 4);
+  check_oom_weights(o, isa, failures, wts);
+  if (wn > 0) {
+    wts[wn / 2] = NAN;
+    check_oom_weights(o, isa, failures, wts);
   }
   free(wts);
 }

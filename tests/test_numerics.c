@@ -6,6 +6,10 @@
  *                       ReLU/clamp; average pooling: NaN/inf propagate as in the reference
  *   nan_inf_conv        a NaN (or inf) input makes exactly the outputs whose taps touch it NaN
  *                       (or +-inf / NaN as the reference says): no other output changes
+ *   nan_inf_weights     a NaN (or inf) weight, or bias, makes exactly the outputs the reference
+ *                       says non-finite, on every kernel: padding is zeros that are multiplied,
+ *                       as in PyTorch, so a non-finite weight makes NaN every output whose tap
+ *                       at that weight falls in the padding (0 * NaN, 0 * inf)
  *   denormals           denormal inputs (mixed with normal ones; weights scaled so outputs are
  *                       normal or denormal) give the reference result within the usual
  *                       tolerance plus a few denormal ulps per tap, on every ISA. ARMv7 NEON
@@ -80,7 +84,7 @@ static int flushes_denormals(const rop_handle *h) {
 
 static size_t g_fail;
 static void nfail(const char *test, const rop *o, const rop_handle *h, const char *what) {
-  if (g_fail++ < 12) {
+  if (g_fail++ < (getenv("SK_NUMERICS_ALL") ? 100000u : 12u)) {
     char d[400];
     rop_describe(o, d, sizeof d);
     print_error("[%s] FAIL kernel %s: %s\n  %s\n", test, rop_kernel_name(h), what, d);
@@ -218,6 +222,86 @@ static void nan_inf_conv(void **state) {
           rop o = ops[v];
           if (s == 0 && v % 3 == 1) o.cd.activation = SK_ACT_RELU6;
           special_sweep("nan_inf_conv", &o, specials[s], 5, 6);
+        }
+      }
+    }
+  assert_int_equal(g_fail, 0);
+}
+
+/* Plants `special` at weight index p (every weight in turn; then the bias of each output
+ * channel) with finite inputs, and checks every output of every kernel against the reference. */
+static void weight_sweep(const char *test, const rop *o, float special, uint32_t h, uint32_t w) {
+  uint32_t oh, ow;
+  if (!rop_out_size(o, h, w, &oh, &ow)) return;
+  const size_t wn = rop_weights_count(o), oc = rop_out_c(o);
+  const size_t in_n = (size_t)h * w * rop_in_c(o), out_n = (size_t)oh * ow * oc;
+  float *wts = xmalloc(wn * sizeof(float)), *bias = xmalloc(oc * sizeof(float));
+  float *in = xmalloc(in_n * sizeof(float)), *out = xmalloc(out_n * sizeof(float));
+  double *want = xmalloc(out_n * sizeof(double)), *bound = xmalloc(out_n * sizeof(double));
+  test_rng r;
+  rng_seed(&r, 78);
+  rng_fill(&r, wts, wn, -0.5f, 0.5f);
+  rng_fill(&r, bias, oc, -0.5f, 0.5f);
+  /* inputs never 0 (0 * inf would hide a tap) */
+  for (size_t i = 0; i < in_n; i++) in[i] = (rng_u32(&r) & 1 ? 1 : -1) * rng_float(&r, 0.1f, 1.0f);
+  const size_t step = rop_light() ? 3 : 1;
+  for (size_t p = 0; p < wn + oc; p += step) {
+    float *slot = p < wn ? wts + p : bias + (p - wn);
+    const float keep = *slot;
+    *slot = special;
+    rop_reference(o, 1, h, w, in, wts, bias, want, bound);
+    size_t n_special = 0;
+    for (size_t i = 0; i < out_n; i++) n_special += !isfinite(want[i]);
+    kset ks;
+    kset_create(&ks, o, wts, bias);
+    for (size_t k = 0; k < ks.n; k++) {
+      for (size_t i = 0; i < out_n; i++) out[i] = -7.0f;
+      if (rop_run(&ks.h[k], 1, h, w, in, out) != SK_OK) {
+        nfail(test, o, &ks.h[k], "run failed");
+        continue;
+      }
+      for (size_t i = 0; i < out_n; i++) {
+        const double tol = 1e-5 * bound[i] + 1e-6;
+        if (!close_or_special(out[i], want[i], tol)) {
+          char msg[200];
+          snprintf(msg, sizeof msg,
+                   "%s[%zu] = %g: output[%zu] = %g, want %g (%zu non-finite outputs wanted)",
+                   p < wn ? "weight" : "bias", p < wn ? p : p - wn, (double)special, i,
+                   (double)out[i], want[i], n_special);
+          nfail(test, o, &ks.h[k], msg);
+          break;
+        }
+      }
+    }
+    kset_destroy(&ks);
+    *slot = keep;
+  }
+  free(wts);
+  free(bias);
+  free(in);
+  free(out);
+  free(want);
+  free(bound);
+}
+
+static void nan_inf_weights(void **state) {
+  (void)state;
+  g_fail = 0;
+  static const uint32_t chans[] = {3, 9};
+  const float specials[2] = {NAN, -INFINITY};
+  for (int l = 0; l < 2; l++)
+    for (size_t ci = 0; ci < 2; ci++) {
+      rop ops[ROP_STANDARD_MAX];
+      const size_t n = rop_standard((sk_layout)l, chans[ci], ops);
+      for (size_t v = 0; v < n; v++) {
+        if (!ops[v].is_conv) continue;
+        for (int s = 0; s < 2; s++) {
+          if (s == 1 && ci == 1) continue;
+          rop o = ops[v];
+          /* pad everything by 2 (and 3 at the bottom/right): taps over padding everywhere */
+          o.cd.pad_top = o.cd.pad_left = 2;
+          o.cd.pad_bottom = o.cd.pad_right = 3;
+          weight_sweep("nan_inf_weights", &o, specials[s], 5, 6);
         }
       }
     }
@@ -404,6 +488,7 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(nan_inf_pool),
       cmocka_unit_test(nan_inf_conv),
+      cmocka_unit_test(nan_inf_weights),
       cmocka_unit_test(denormals),
       cmocka_unit_test(determinism),
   };

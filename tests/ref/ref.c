@@ -168,13 +168,17 @@ void ref_conv2d(const ref_conv *p, size_t batch, size_t in_h, size_t in_w, const
             for (size_t ky = 0; ky < p->kh; ky++) {
               /* padded coordinate minus pad: may be negative */
               long long iy = (long long)(oy * p->sh + ky * p->dh) - (long long)pt;
-              if (iy < 0 || iy >= (long long)in_h) continue;
+              const int row_in = iy >= 0 && iy < (long long)in_h;
               for (size_t kx = 0; kx < p->kw; kx++) {
                 long long ix = (long long)(ox * p->sw + kx * p->dw) - (long long)pl;
-                if (ix < 0 || ix >= (long long)in_w) continue;
+                double w = weights[w_index(p->weights_layout, cin_g, p->kh, p->kw, oc, ic, ky, kx)];
+                if (!row_in || ix < 0 || ix >= (long long)in_w) {
+                  /* zero padding, as PyTorch: 0 * w (NaN for a NaN or infinite w) */
+                  acc += w * 0.0;
+                  continue;
+                }
                 double x = input[act_index(p->layout, p->in_c, in_h, in_w, n, c, (size_t)iy,
                                            (size_t)ix)];
-                double w = weights[w_index(p->weights_layout, cin_g, p->kh, p->kw, oc, ic, ky, kx)];
                 acc += w * x;
                 mag += fabs(w * x);
               }
