@@ -18,16 +18,21 @@
  * of R output rows x V vectors run the kernel columns outermost (the K
  * weights of one column in one or two registers, FMA by lane), each input
  * vector feeding every output row that reads it; stride 2 splits even and odd
- * columns with LD2. Vectors whose loads would leave the row load a window
+ * columns with LD2 (AArch64 3x3 stride 2 interior tiles: one LD4 step for
+ * all three columns, sk_ndwc_step4). Vectors whose loads would leave the row load a window
  * inside the row and TBL it into place (zeros outside); border rows, narrow
  * rows and other shapes run the generic tiles (tap by tap, weight broadcast).
  *
  * ARMv7 has no FMA by lane: the NCHW tiles use VMLA by scalar there
  * (multiply, then add), everything else vfmaq_f32 (VFPv4). With 16 q
- * registers it runs NHWC strips of 8 (AArch64 16), 5x5 stride 2 NCHW tiles
- * of 3 rows x 4 outputs with the odd columns in their own accumulators (VMLA
- * latency), and loads/stores the 8 outputs of stride-1 NCHW tiles with one
- * LD2/ST2 (even outputs in one vector, odd in the other).
+ * registers it runs NHWC strips of 8 (AArch64 16), 3x3 ones as strips of 4
+ * outputs x 8 channels (one 8-float load a column for two vectors: ARMv7 has
+ * one load pipe), 5x5 stride 2 NCHW tiles of 3 rows x 4 outputs with the odd
+ * columns in their own accumulators (VMLA latency), and loads/stores the 8
+ * outputs of stride-1 NCHW tiles with one LD2/ST2 (even outputs in one
+ * vector, odd in the other). Its NCHW VLD2s go through inline asm without
+ * writeback (sk_ndw_ld2): post-indexed ones are 3 micro-ops and stall the
+ * A72's 3-wide dispatch (bench/neon_mca.sh).
  *
  * Code size (the ARM library has a budget): the loops over kernel rows and
  * columns stay loops, one copy each; SK_NDW_OPAQUE stops GCC from cloning
@@ -265,9 +270,16 @@ void sk_ndw_nhwc_generic_part(const sk_conv_params *p, const float *packed, cons
 
 #if SK_NEON_A64
 #define SK_NDW_UW 16 /* outputs of the main strip */
+#define SK_NDW_PAIRS(K, S) 0
 #else
 #define SK_NDW_UW 8
+/* ARMv7 3x3 (both strides): main strips of 4 outputs x 8 channels (two
+ * vectors, sk_ndw_ks_strip2); the odd last vector and edge strips run the
+ * one-vector strips. */
+#define SK_NDW_PAIRS(K, S) ((K) == 3)
 #endif
+/* Outputs of a shape's main strip. */
+#define SK_NDW_UWK(K, S) (SK_NDW_PAIRS(K, S) ? 4 : SK_NDW_UW)
 #define SK_NDW_UWE 4 /* outputs of an edge strip */
 
 /*
@@ -334,15 +346,115 @@ SK_ALWAYS_INLINE void sk_ndw_ks_strip(size_t K, size_t S, size_t UW, int edge,
   for (size_t o = 0; o < UW; o++) vst1q_f32(dst + o * p->out_c, sk_ndw_clamp(acc[o], lo, hi));
 }
 
-/* One strip position, every full channel vector. */
+#if !SK_NEON_A64
+/* The 8 floats at p in one VLD1 of four d registers (one load-pipe slot, no
+ * writeback; GCC 12 has no vld1q_f32_x2 for ARMv7). */
+SK_ALWAYS_INLINE float32x4x2_t sk_ndw_ld8(const float *p) {
+#if defined(__clang__)
+  return vld1q_f32_x2(p);
+#else
+  float32x4x2_t x;
+  __asm__("vld1.32 %h0, [%1]" : "=w"(x) : "r"(p), "m"(*(const float(*)[8])p));
+  return x;
+#endif
+}
+
+/* VLD2 of the 8 floats at p (even floats in val[0]), without writeback: GCC
+ * folds the next row's pointer step into a post-indexed VLD2, a 3-micro-op
+ * instruction that stalls the A72's 3-wide dispatch. */
+SK_ALWAYS_INLINE float32x4x2_t sk_ndw_ld2(const float *p) {
+#if defined(__clang__)
+  return vld2q_f32(p);
+#else
+  float32x4x2_t x;
+  __asm__("vld2.32 %h0, [%1]" : "=w"(x) : "r"(p), "m"(*(const float(*)[8])p));
+  return x;
+#endif
+}
+
+/*
+ * ARMv7 main strip (no edge) of UW outputs x two channel vectors (c0..c0+7,
+ * blocks w and w + bsize): as sk_ndw_ks_strip, but each input column is one
+ * 8-float load feeding both vectors. ARMv7 has one load pipe and no load
+ * with an immediate offset, so the single-vector strip of a stride-2 shape
+ * is bound by its column loads (and their address updates); this one halves
+ * them per multiply-add. 2*UW accumulators + 2*K weights + 2 inputs.
+ */
+SK_ALWAYS_INLINE void sk_ndw_ks_strip2(size_t K, size_t S, size_t UW, const sk_conv_params *p,
+                                       const sk_ndw_row *rw, const float *w, size_t bsize,
+                                       size_t c0, size_t pos) {
+  const size_t C = p->in_c, NC = (UW - 1) * S + K;
+  const size_t row_step = p->in_w * C;
+  const ptrdiff_t col0 = (ptrdiff_t)(pos * S) - (ptrdiff_t)p->pad_left;
+  float32x4_t acc0[SK_NDW_UW], acc1[SK_NDW_UW];
+  const float32x4_t bias0 = vld1q_f32(w), bias1 = vld1q_f32(w + bsize);
+  SK_NDW_UNROLL
+  for (size_t o = 0; o < UW; o++) {
+    acc0[o] = bias0;
+    acc1[o] = bias1;
+  }
+  const float *wk = w + 4 * (1 + rw->ky_lo * K);
+  const float *row = rw->in + c0 + col0 * (ptrdiff_t)C;
+  SK_NDW_NOUNROLL
+  for (size_t ky = 0; ky < rw->ky_n; ky++) {
+    float32x4_t wa[3], wb[3];
+    SK_NDW_UNROLL
+    for (size_t kx = 0; kx < K; kx += 2) { /* taps kx, kx + 1: one load */
+      if (kx + 1 < K) {
+        const float32x4x2_t ta = sk_ndw_ld8(wk + 4 * kx), tb = sk_ndw_ld8(wk + bsize + 4 * kx);
+        wa[kx] = ta.val[0];
+        wa[kx + 1] = ta.val[1];
+        wb[kx] = tb.val[0];
+        wb[kx + 1] = tb.val[1];
+      } else {
+        wa[kx] = vld1q_f32(wk + 4 * kx);
+        wb[kx] = vld1q_f32(wk + bsize + 4 * kx);
+      }
+    }
+    const float *pc = row;
+    SK_NDW_UNROLL
+    for (size_t j = 0; j < NC; j++) {
+      const float32x4x2_t x = sk_ndw_ld8(pc);
+      if (j + 1 < NC) pc += C; /* never past the last column */
+      SK_NDW_OPAQUE(pc);
+      SK_NDW_UNROLL
+      for (size_t kx = 0; kx < K; kx++) {
+        if (j < kx || (j - kx) % S != 0 || (j - kx) / S >= UW) continue;
+        acc0[(j - kx) / S] = vfmaq_f32(acc0[(j - kx) / S], x.val[0], wa[kx]);
+        acc1[(j - kx) / S] = vfmaq_f32(acc1[(j - kx) / S], x.val[1], wb[kx]);
+      }
+    }
+    row += row_step;
+    wk += 4 * K;
+  }
+  float *dst = rw->out + pos * p->out_c + c0;
+  float32x4_t lo, hi;
+  sk_ndw_bounds(p, &lo, &hi);
+  SK_NDW_UNROLL
+  for (size_t o = 0; o < UW; o++) {
+    vst1q_f32(dst + o * p->out_c, sk_ndw_clamp(acc0[o], lo, hi));
+    vst1q_f32(dst + o * p->out_c + 4, sk_ndw_clamp(acc1[o], lo, hi));
+  }
+}
+#endif
+
+/* One strip position, every full channel vector (ARMv7 main strips of the
+ * SK_NDW_PAIRS shapes: two at a time, then the odd one). */
 SK_ALWAYS_INLINE void sk_ndw_ks_strips(size_t K, size_t S, size_t UW, int edge,
                                        const sk_conv_params *p, const sk_ndw_row *rw,
                                        const float *packed, size_t nfull, size_t pos) {
   const size_t bsize = sk_packed_block_size(p);
   const float *w = packed;
+  size_t j = 0;
+#if !SK_NEON_A64
+  if (SK_NDW_PAIRS(K, S) && !edge) {
+    SK_NDW_NOUNROLL
+    for (; j + 2 <= nfull; j += 2, w += 2 * bsize)
+      sk_ndw_ks_strip2(K, S, UW, p, rw, w, bsize, 4 * j, pos);
+  }
+#endif
   SK_NDW_NOUNROLL
-  for (size_t j = 0; j < nfull; j++, w += bsize)
-    sk_ndw_ks_strip(K, S, UW, edge, p, rw, w, 4 * j, pos);
+  for (; j < nfull; j++, w += bsize) sk_ndw_ks_strip(K, S, UW, edge, p, rw, w, 4 * j, pos);
 }
 
 /*
@@ -355,7 +467,7 @@ SK_ALWAYS_INLINE void sk_ndw_ks_strips(size_t K, size_t S, size_t UW, int edge,
  */
 SK_ALWAYS_INLINE void sk_ndw_nhwc_ks(size_t K, size_t S, const sk_conv_params *p,
                                      const float *packed, const float *input, float *output) {
-  const size_t UW = SK_NDW_UW, UWE = SK_NDW_UWE;
+  const size_t UW = SK_NDW_UWK(K, S), UWE = SK_NDW_UWE;
   const size_t out_w = p->out_w, nfull = p->in_c / 4;
   if (out_w < UWE || nfull == 0) {
     sk_ndw_nhwc_generic_part(p, packed, input, output, 0, p->out_h, 0);
@@ -585,7 +697,11 @@ SK_ALWAYS_INLINE void sk_ndwc_step(size_t K, size_t S, size_t R, size_t V, int p
   SK_NDW_UNROLL
   for (size_t i = 0; i < SK_NDWC_NI(K, S, R); i++) {
     if (SK_NDWC_LD2_S1(S, V)) {
+#if SK_NEON_A64
       const float32x4x2_t x = vld2q_f32(pr);
+#else
+      const float32x4x2_t x = sk_ndw_ld2(pr);
+#endif
       sk_ndwc_feed(K, S, R, i, 0, x.val[0], we, w4, 0, acc);
       sk_ndwc_feed(K, S, R, i, 1, x.val[1], we, w4, 0, acc);
     } else {
@@ -602,7 +718,11 @@ SK_ALWAYS_INLINE void sk_ndwc_step(size_t K, size_t S, size_t R, size_t V, int p
             x.val[0] = sk_ndw_tbl2(a, b, rec->ie);
             x.val[1] = sk_ndw_tbl2(a, b, rec->io);
           } else {
+#if SK_NEON_A64
             x = vld2q_f32(pr + 8 * v);
+#else
+            x = sk_ndw_ld2(pr + 8 * v);
+#endif
           }
           sk_ndwc_feed(K, S, R, i, v, x.val[0], we, w4, 0, acc);
           if (pair) sk_ndwc_feed(K, S, R, i, SK_NDWC_SPLIT(K, S) ? 1 : v, x.val[1], wo, w4, 1, acc);
@@ -614,6 +734,42 @@ SK_ALWAYS_INLINE void sk_ndwc_step(size_t K, size_t S, size_t R, size_t V, int p
     if (!SK_NEON_A64) SK_NDW_FENCE(); /* ARMv7: loads stay near their FMAs (else GCC spills) */
   }
 }
+
+/* AArch64 3x3 stride 2, V = 2 interior tiles: one step, all three kernel
+ * columns. LD4 splits input columns c..c+15 by column mod 4: the even outputs
+ * (0, 2, 4, 6: acc[r][0]) read lanes 0, 1, 2 for kernel columns 0, 1, 2, the
+ * odd ones (acc[r][1]) lanes 2, 3 and lane 0 one column on (EXT with column
+ * c + 16; the tile's loads reach c + 17 either way). Per input row one LD4
+ * and one EXT where the column steps took four LD2s: on Neoverse N1 (A76) a
+ * deinterleaving load holds the FP/ASIMD pipes (LD2: 2 micro-ops there, LD4
+ * 4), which bound those steps (bench/neon_mca.sh). ST2 stores the halves. */
+#define SK_NDWC_LD4(K, S, V, edge) (SK_NEON_A64 && (K) == 3 && (S) == 2 && (V) == 2 && !(edge))
+#if SK_NEON_A64
+SK_ALWAYS_INLINE void sk_ndwc_step4(size_t R, const float *in0, size_t ist, ptrdiff_t c,
+                                    const float *wt, float32x4_t (*acc)[2]) {
+  const float32x4_t w0 = vld1q_f32(wt), w1 = vld1q_f32(wt + 4), w2 = vld1q_f32(wt + 12);
+  const float *pr = in0 + c;
+  SK_NDW_UNROLL
+  for (size_t i = 0; i < SK_NDWC_NI(3, 2, R); i++) {
+    const float32x4x4_t x = vld4q_f32(pr);
+    const float32x4_t y = vcombine_f32(vld1_f32(pr + 16), vdup_n_f32(0.0f));
+    const float32x4_t e2 = vextq_f32(x.val[0], y, 1); /* columns c + 4, c + 8, .. c + 16 */
+    SK_NDW_UNROLL
+    for (size_t r = 0; r < R; r++) {
+      if (i < r * 2 || i - r * 2 >= 3) continue;
+      const size_t ky = i - r * 2;
+      acc[r][0] = sk_ndwc_mla_lane(acc[r][0], x.val[0], w0, ky);
+      acc[r][1] = sk_ndwc_mla_lane(acc[r][1], x.val[2], w0, ky);
+      acc[r][0] = sk_ndwc_mla_lane(acc[r][0], x.val[1], w1, ky);
+      acc[r][1] = sk_ndwc_mla_lane(acc[r][1], x.val[3], w1, ky);
+      acc[r][0] = sk_ndwc_mla_lane(acc[r][0], x.val[2], w2, ky);
+      acc[r][1] = sk_ndwc_mla_lane(acc[r][1], e2, w2, ky);
+    }
+    if (i + 1 < SK_NDWC_NI(3, 2, R)) pr += ist;
+    SK_NDW_OPAQUE(pr);
+  }
+}
+#endif
 
 /*
  * A tile of R output rows from oy (all their tap rows inside the input) x V
@@ -643,13 +799,21 @@ SK_ALWAYS_INLINE void sk_ndwc_tile(size_t K, size_t S, size_t R, size_t V, int e
     for (size_t v = 0; v < V; v++) acc[r][v] = bias;
     if (SK_NDWC_SPLIT(K, S)) acc[r][1] = vdupq_n_f32(0.0f);
   }
-  size_t npair = S == 1 ? K : K / 2; /* steps with the full body */
-  SK_NDW_OPAQUE(npair);              /* a loop even for 2 steps */
+  const int ld4 = SK_NDWC_LD4(K, S, V, edge);
+  size_t npair = ld4 ? 1 : S == 1 ? K : K / 2; /* steps with the full body */
+  SK_NDW_OPAQUE(npair);                        /* a loop even for 2 steps */
   SK_NDW_NOUNROLL
-  for (size_t j = 0; j < npair; j++)
+  for (size_t j = 0; j < npair; j++) {
+#if SK_NEON_A64
+    if (ld4) {
+      sk_ndwc_step4(R, in0, in_w, c0, wc->w, acc);
+      continue;
+    }
+#endif
     sk_ndwc_step(K, S, R, V, S == 2, in0, in_w, c0 + (ptrdiff_t)(j * S), wc->w + j * 12,
                  edge ? &rec[j] : NULL, acc);
-  if (S == 2 && K % 2)
+  }
+  if (S == 2 && K % 2 && !ld4)
     sk_ndwc_step(K, S, R, V, 0, in0, in_w, c0 + (ptrdiff_t)(K - 1), wc->w + (K / 2) * 12,
                  edge ? &rec[K / 2] : NULL, acc);
   if (SK_NDWC_SPLIT(K, S)) {
@@ -667,7 +831,7 @@ SK_ALWAYS_INLINE void sk_ndwc_tile(size_t K, size_t S, size_t R, size_t V, int e
   }
   SK_NDW_UNROLL
   for (size_t r = 0; r < R; r++) {
-    if (SK_NDWC_LD2_S1(S, V)) {
+    if (SK_NDWC_LD2_S1(S, V) || ld4) { /* even outputs in acc[r][0], odd in acc[r][1] */
       float32x4x2_t y;
       y.val[0] = sk_ndw_clamp(acc[r][0], lo, hi);
       y.val[1] = sk_ndw_clamp(acc[r][1], lo, hi);

@@ -1,6 +1,6 @@
 /*
- * Depthwise 3x3 stride 1 (multiplier 1, dilation 1), NHWC, NEON: strips of 16 (AArch64) or 8
- * (ARMv7) outputs x 4 channels, 3 weight vectors per kernel row, each input column loaded once.
+ * Depthwise 3x3 stride 1 (multiplier 1, dilation 1), NHWC, NEON: strips of 16 outputs x 4 channels
+ * (ARMv7: 4 x 8, one load a column; an odd last 4: 8 x 4), each input column loaded once.
  * Remainders: border columns in checked strips of 4 (the last moved back); C % 4 -> generic.
  */
 #include "depthwise_neon.h"

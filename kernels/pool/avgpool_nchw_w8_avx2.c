@@ -67,8 +67,8 @@ SK_ALWAYS_INLINE __m256 vec_s2(const float *in, size_t nrows, size_t rstep, size
         a = _mm256_add_ps(a, sk_pool_ld(q, masked, ma));
         b = _mm256_add_ps(b, sk_pool_ld(q + 8, masked, mb));
       }
-      s = _mm256_add_ps(
-          s, _mm256_add_ps(_mm256_shuffle_ps(a, b, 0x88), _mm256_shuffle_ps(a, b, 0xDD)));
+      const __m256 t = _mm256_add_ps(_mm256_shuffle_ps(a, b, 0x88), _mm256_shuffle_ps(a, b, 0xDD));
+      s = kx == 0 ? t : _mm256_add_ps(s, t); /* (no add of the zero start: same sums) */
     }
   }
   for (; kx < kw; kx++) {
@@ -81,7 +81,8 @@ SK_ALWAYS_INLINE __m256 vec_s2(const float *in, size_t nrows, size_t rstep, size
       a = _mm256_add_ps(a, sk_pool_ld(q, masked, ma));
       b = _mm256_add_ps(b, sk_pool_ld(q + 7, masked, mb));
     }
-    s = _mm256_add_ps(s, _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 2, 0)));
+    const __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 2, 0));
+    s = kx == 0 ? t : _mm256_add_ps(s, t);
   }
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
 }
@@ -103,29 +104,45 @@ SK_ALWAYS_INLINE __m256 vec_s1(const float *in, size_t nrows, size_t rstep, size
   return _mm256_add_ps(s0, s1);
 }
 
+/* Interior outputs [ox, ox + n) (n >= 8) of one row, windows starting at column pointer in;
+ * KW x NR taps when both are nonzero (compile-time: loops unrolled), else kw x nrows. */
+SK_ALWAYS_INLINE void row_vecs(const float *in, size_t n, size_t sw, size_t KW, size_t NR,
+                               size_t kw, size_t nrows, size_t rstep, size_t dw, float *out,
+                               __m256 scale, int clamp, __m256 lo, __m256 hi) {
+  if (KW != 0) {
+    kw = KW;
+    nrows = NR;
+  }
+  for (size_t o = 0;; o += 8) {
+    if (o + 8 > n) o = n - 8; /* last vector overlaps: same values stored again */
+    const __m256 s = sw == 2 ? vec_s2(in + 2 * o, nrows, rstep, kw, dw, 0, 0)
+                             : vec_s1(in + o, nrows, rstep, kw, dw, 0, 0);
+    _mm256_storeu_ps(out + o, sk_pool_act(_mm256_mul_ps(s, scale), clamp, lo, hi));
+    if (o + 8 == n) break;
+  }
+}
+
+/* One output row; scale: the interior outputs' 1 / divisor. */
 SK_ALWAYS_INLINE void row_fast(const sk_pool_params *p, const sk_rows *rw, float *row, size_t ox_a,
-                               size_t ox_b, size_t cols_in, size_t sw, int clamp, __m256 lo,
+                               size_t ox_b, __m256 scale, size_t sw, int clamp, __m256 lo,
                                __m256 hi) {
-  const size_t kw = p->kernel_w, dw = p->dil_w, out_w = p->out_w;
-  if (sw > 2 || rw->nrows == 0) ox_a = ox_b = out_w; /* all scalar */
+  const size_t kw = p->kernel_w, dw = p->dil_w, out_w = p->out_w, nr = rw->nrows;
+  if (sw > 2 || nr == 0) ox_a = ox_b = out_w; /* all scalar */
   const size_t n = ox_b - ox_a;
-  const size_t count = rw->rows * cols_in;
-  const __m256 scale = _mm256_set1_ps(count != 0 ? 1.0f / (float)count : 0.0f);
-  if (n >= 8) {
-    for (size_t ox = ox_a;; ox += 8) {
-      if (ox + 8 > ox_b) ox = ox_b - 8; /* last vector overlaps: same values stored again */
-      const float *in = rw->in + (ox * sw - p->pad_left);
-      const __m256 s = sw == 2 ? vec_s2(in, rw->nrows, rw->rstep, kw, dw, 0, 0)
-                               : vec_s1(in, rw->nrows, rw->rstep, kw, dw, 0, 0);
-      _mm256_storeu_ps(row + ox, sk_pool_act(_mm256_mul_ps(s, scale), clamp, lo, hi));
-      if (ox + 8 == ox_b) break;
-    }
-  } else if (n != 0) {
+  if (sw <= 2 && n >= 8) { /* (sw: a compile-time constant) */
+    const float *in = rw->in + (ox_a * sw - p->pad_left);
+    float *out = row + ox_a;
+    /* the common 2x2 stride 2 window with its taps unrolled */
+    if (sw == 2 && dw == 1 && kw == 2 && nr == 2)
+      row_vecs(in, n, sw, 2, 2, kw, nr, rw->rstep, 1, out, scale, clamp, lo, hi);
+    else
+      row_vecs(in, n, sw, 0, 0, kw, nr, rw->rstep, dw, out, scale, clamp, lo, hi);
+  } else if (sw <= 2 && n != 0) {
     /* Fewer than 8 interior outputs: loads masked to the row, n lanes stored. */
     const size_t s0 = ox_a * sw - p->pad_left;
     const ptrdiff_t lim = (ptrdiff_t)(p->in_w - s0);
-    const __m256 s = sw == 2 ? vec_s2(rw->in + s0, rw->nrows, rw->rstep, kw, dw, 1, lim)
-                             : vec_s1(rw->in + s0, rw->nrows, rw->rstep, kw, dw, 1, lim);
+    const __m256 s = sw == 2 ? vec_s2(rw->in + s0, nr, rw->rstep, kw, dw, 1, lim)
+                             : vec_s1(rw->in + s0, nr, rw->rstep, kw, dw, 1, lim);
     _mm256_maskstore_ps(row + ox_a, sk_mask8(n),
                         sk_pool_act(_mm256_mul_ps(s, scale), clamp, lo, hi));
   }
@@ -142,17 +159,30 @@ SK_ALWAYS_INLINE void avgpool(const sk_pool_params *p, const float *input, float
   size_t ox_a, ox_b;
   sk_pool_interior(out_w, p->stride_w, p->pad_left, p->dil_w, p->kernel_w, in_w, &ox_a, &ox_b);
   const size_t cols_in = ox_b > ox_a ? cols_of(p, ox_a, 0, p->kernel_w) : 0;
-  for (size_t c = 0; c < p->channels; c++) {
-    for (size_t oy = 0; oy < p->out_h; oy++) {
-      size_t ky_lo, ky_hi, iy;
-      sk_tap_range(oy, p->stride_h, p->pad_top, p->dil_h, p->kernel_h, p->in_h, &ky_lo, &ky_hi,
-                   &iy);
-      const size_t rows =
-          p->count_include_pad
-              ? sk_pool_padded_extent(oy * p->stride_h, p->kernel_h, p->dil_h, padded_h)
-              : ky_hi - ky_lo;
-      const sk_rows rw = {input + c * in_plane + iy * in_w, ky_hi - ky_lo, p->dil_h * in_w, rows};
-      row_fast(p, &rw, output + c * out_plane + oy * out_w, ox_a, ox_b, cols_in, sw, clamp, lo, hi);
+  /* Per output row: its first valid input row, valid rows and divisor rows (the same for every
+   * plane), and the interior outputs' scale (divided once per row, as the scalar kernel). */
+  for (size_t oy0 = 0; oy0 < p->out_h; oy0 += 64) {
+    const size_t nrow = p->out_h - oy0 < 64 ? p->out_h - oy0 : 64;
+    size_t iy[64], nr[64], rows[64];
+    __m256 scale[64];
+    for (size_t k = 0; k < nrow; k++) {
+      size_t ky_lo, ky_hi;
+      sk_tap_range(oy0 + k, p->stride_h, p->pad_top, p->dil_h, p->kernel_h, p->in_h, &ky_lo,
+                   &ky_hi, &iy[k]);
+      nr[k] = ky_hi - ky_lo;
+      rows[k] = p->count_include_pad ? sk_pool_padded_extent((oy0 + k) * p->stride_h,
+                                                             p->kernel_h, p->dil_h, padded_h)
+                                     : nr[k];
+      const size_t count = rows[k] * cols_in;
+      scale[k] = _mm256_set1_ps(count != 0 ? 1.0f / (float)count : 0.0f);
+    }
+    for (size_t c = 0; c < p->channels; c++) {
+      const float *plane = input + c * in_plane;
+      float *out = output + c * out_plane + oy0 * out_w;
+      for (size_t k = 0; k < nrow; k++, out += out_w) {
+        const sk_rows rw = {plane + iy[k] * in_w, nr[k], p->dil_h * in_w, rows[k]};
+        row_fast(p, &rw, out, ox_a, ox_b, scale[k], sw, clamp, lo, hi);
+      }
     }
   }
 }
