@@ -14,7 +14,8 @@ struct sk_conv2d {
   sk_conv_family family;
   sk_conv_kernel kernel;
   float out_min, out_max;
-  float *packed;
+  float *packed;     /* at the first 64-byte boundary of packed_mem: no weight vector splits a line */
+  void *packed_mem;
   float *zero; /* max(in_channels, 64) zeros: taps in the padding read these */
   unsigned char *nf_taps; /* NULL if every weight is finite, else sk_conv_nonfinite_taps */
 };
@@ -76,16 +77,24 @@ sk_status sk_conv2d_create(const sk_conv2d_desc *desc_in, const float *weights, 
     k = t.conv_direct[d.layout];
   }
   if (k.fn == NULL) return SK_ERR_UNSUPPORTED; /* family left out of this build */
+  const sk_conv_kernel sk = family == SK_CONV_POINTWISE ? t.small_k_pointwise[d.layout]
+                                                       : t.small_k_direct[d.layout];
+  if (family != SK_CONV_DEPTHWISE && sk.fn != NULL && sk.nr == k.nr && d.groups == 1 &&
+      d.dilation_w == 1 && (uint64_t)d.kernel_h * d.kernel_w * d.in_channels <= t.small_k_max_taps)
+    k = sk;
   /* Depthwise packs all output channels as one group of 1-channel filters. */
   const size_t pg = family == SK_CONV_DEPTHWISE ? 1 : d.groups;
   const size_t pocg = family == SK_CONV_DEPTHWISE ? d.out_channels : out_c_g;
   const size_t picg = family == SK_CONV_DEPTHWISE ? 1 : in_c_g;
   const size_t n_packed = sk_packed_size(pg, pocg, picg, d.kernel_h, d.kernel_w, k.nr);
-  if (n_packed == 0) return SK_ERR_SIZE_OVERFLOW;
+  if (n_packed == 0 || n_packed > (SIZE_MAX - 63) / sizeof(float)) return SK_ERR_SIZE_OVERFLOW;
 
   sk_conv2d *o = (sk_conv2d *)malloc(sizeof(*o));
   if (o == NULL) return SK_ERR_OUT_OF_MEMORY;
-  o->packed = (float *)malloc(n_packed * sizeof(float));
+  o->packed_mem = malloc(n_packed * sizeof(float) + 63);
+  o->packed = o->packed_mem == NULL
+                  ? NULL
+                  : (float *)(((uintptr_t)o->packed_mem + 63) & ~(uintptr_t)63);
   o->zero = (float *)calloc(d.in_channels > 64 ? d.in_channels : 64, sizeof(float));
   /* (the weights are read only once the packed buffer exists) */
   const int nonfinite = o->packed != NULL && o->zero != NULL &&
@@ -94,7 +103,7 @@ sk_status sk_conv2d_create(const sk_conv2d_desc *desc_in, const float *weights, 
   o->nf_taps =
       nonfinite ? (unsigned char *)malloc((size_t)d.out_channels * d.kernel_h * d.kernel_w) : NULL;
   if (o->packed == NULL || o->zero == NULL || (nonfinite && o->nf_taps == NULL)) {
-    free(o->packed);
+    free(o->packed_mem);
     free(o->zero);
     free(o->nf_taps);
     free(o);
@@ -190,7 +199,7 @@ const char *sk_conv2d_kernel_name(const sk_conv2d *op) { return op ? op->kernel.
 
 void sk_conv2d_destroy(sk_conv2d *op) {
   if (op == NULL) return;
-  free(op->packed);
+  free(op->packed_mem);
   free(op->zero);
   free(op->nf_taps);
   free(op);

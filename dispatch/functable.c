@@ -48,7 +48,9 @@ void sk_functable_init_scalar(sk_functable *t) {
     t->avgpool[l] = avgpool[l];
     t->global_maxpool[l] = global_maxpool[l];
     t->global_avgpool[l] = global_avgpool[l];
+    t->small_k_direct[l] = t->small_k_pointwise[l] = (sk_conv_kernel){NULL, 0, NULL};
   }
+  t->small_k_max_taps = 0;
 }
 
 int sk_functable_build(sk_isa isa, sk_functable *t) {

@@ -101,6 +101,11 @@ void sk_global_maxpool_nchw__scalar(const sk_pool_params *p, const float *input,
 
 /* ---- AVX2+FMA kernels (kernels/<op>/<name>_avx2.c, x86-64 builds only) ---- */
 void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
+/* small K, first layers included, for groups == 1, dil_w == 1 and kernel_h * kernel_w * in_c <=
+ * SK_CONV_NHWC_SMALLK_MAX_TAPS: create picks it (the table's small_k_*), and the 6x16 entry hands
+ * such calls to it too */
+#define SK_CONV_NHWC_SMALLK_MAX_TAPS 256
+void sk_conv2d_nhwc_direct_smallk__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
 void sk_pointwise_nhwc_6x16__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
 /* NCHW direct and pointwise, nr = 8 (engine: kernels/sk_nchw_conv_avx2.h) */
 void sk_conv2d_nchw_direct_4x24__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);

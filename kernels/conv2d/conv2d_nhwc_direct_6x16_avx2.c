@@ -3,7 +3,8 @@
  * (row-major, crossing rows) x 16 output channels in 12 ymm accumulators; a
  * short last tile repeats its last pixel and stores only its own rows.
  * K runs over (ky, kx, c): interior tiles with groups = 1 and dil_w = 1 read a
- * whole kernel row (kw * c contiguous floats) per step, first layers included;
+ * whole kernel row (kw * c contiguous floats) per step (K <= 256 with groups 1
+ * and dil_w 1, first layers included, go to conv2d_nhwc_direct_smallk_avx2.c);
  * border tiles point each padded tap at a zero row (p->zero). Channel blocks
  * < 16 store masked. Pixels go in chunks whose input fits in L2; groups of
  * 16-channel weight blocks that fit L1 run over a whole chunk before the
@@ -123,8 +124,16 @@ static void sk_tile_6x16(const sk_conv_params *p, const float *in, const float *
 #undef SK_STORE_ROW
 }
 
+/* Small K (kh * kw * in_c, first layers included) with groups 1 and dil_w 1 runs the per-row
+ * kernel of conv2d_nhwc_direct_smallk_avx2.c, faster there (3x32 tiles, no per-tile set-up):
+ * create picks it (the table's small_k_*), and this entry hands such calls to it too. */
 void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *packed,
                                       const float *input, float *output) {
+  if (p->groups == 1 && p->dil_w == 1 &&
+      p->kernel_h * p->kernel_w * p->in_c <= SK_CONV_NHWC_SMALLK_MAX_TAPS) {
+    sk_conv2d_nhwc_direct_smallk__avx2(p, packed, input, output);
+    return;
+  }
   const __m256 lo = _mm256_set1_ps(p->out_min), hi = _mm256_set1_ps(p->out_max);
   const size_t blocks = (p->out_c_g + NR - 1) / NR;
   const size_t bsize = sk_packed_block_size(p);

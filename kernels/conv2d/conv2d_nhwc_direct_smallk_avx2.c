@@ -1,0 +1,416 @@
+/*
+ * Direct conv, NHWC, AVX2+FMA, K = kh*kw*in_c <= 256 (first layers): per output row, 3x32 tiles
+ * over pairs of 16-channel blocks, 12x8 (in_c 1, stride 1, kw 3) or 6x16 for the rest; the last
+ * tile of a row overlaps the one before, n < 16 stores masked, border pixels go one at a time.
+ */
+#if !defined(__AVX2__) || !defined(__FMA__)
+#error "compile with -mavx2 -mfma"
+#endif
+
+#include <math.h>
+#include <stddef.h>
+
+#include "sk_avx2_util.h"
+#include "sk_kernels.h"
+
+#define MR 6
+#define NR 16
+
+/* One pixel x 16 channels: rows [0, nky) of runs of len floats (input step is, weight step ws). */
+__attribute__((noinline, cold)) static void sk_px_1x16(const float *s, const float *w,
+                                                       const float *bias, size_t nky, size_t len,
+                                                       ptrdiff_t is, size_t ws, float *out,
+                                                       size_t n, __m256 lo, __m256 hi) {
+  __m256 a0 = _mm256_loadu_ps(bias), a1 = _mm256_loadu_ps(bias + 8);
+  for (size_t ky = 0; ky < nky; ky++, s += is, w += ws) {
+    for (size_t k = 0; k < len; k++) {
+      const __m256 x = _mm256_broadcast_ss(s + k);
+      a0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + k * NR), a0);
+      a1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + k * NR + 8), a1);
+    }
+  }
+  sk_store16(out, sk_clamp8(a0, lo, hi), sk_clamp8(a1, lo, hi), n);
+}
+
+/* One pixel x 32 channels (two full blocks, bs floats apart), as sk_px_1x16. */
+__attribute__((noinline, cold)) static void sk_px_1x32(const float *s, const float *w,
+                                                       const float *bias, size_t bs, size_t nky,
+                                                       size_t len, ptrdiff_t is, size_t ws,
+                                                       float *out, __m256 lo, __m256 hi) {
+  __m256 a0 = _mm256_loadu_ps(bias), a1 = _mm256_loadu_ps(bias + 8);
+  __m256 a2 = _mm256_loadu_ps(bias + bs), a3 = _mm256_loadu_ps(bias + bs + 8);
+  for (size_t ky = 0; ky < nky; ky++, s += is, w += ws) {
+    for (size_t k = 0; k < len; k++) {
+      const __m256 x = _mm256_broadcast_ss(s + k);
+      a0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + k * NR), a0);
+      a1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + k * NR + 8), a1);
+      a2 = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + bs + k * NR), a2);
+      a3 = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + bs + k * NR + 8), a3);
+    }
+  }
+  _mm256_storeu_ps(out, sk_clamp8(a0, lo, hi));
+  _mm256_storeu_ps(out + 8, sk_clamp8(a1, lo, hi));
+  _mm256_storeu_ps(out + 16, sk_clamp8(a2, lo, hi));
+  _mm256_storeu_ps(out + 24, sk_clamp8(a3, lo, hi));
+}
+
+/* One step j of the 6x16 tile: c[m][0..1] += s_m[o[j] bytes] * w[j][0..15], as two asm
+ * statements (pixels 0-2 load the weights, 3-5 reuse them; one statement would pass 30 operands).
+ * From intrinsics GCC makes one pointer per pixel and tap, or hoists broadcasts, and spills
+ * accumulators. The asm reads the input and packed weights through pointer registers, so each
+ * statement clobbers "memory": no store (the caller's input writes, with LTO too) can move
+ * across it, at no measured cost (the accumulators live in registers). */
+// clang-format off
+#define SK_B(m)                                                                                    \
+  "vbroadcastss (%[s" #m "],%[i]), %[x]\n\t"                                                       \
+  "vfmadd231ps %[a], %[x], %[c" #m "0]\n\t"                                                        \
+  "vfmadd231ps %[b], %[x], %[c" #m "1]\n\t"
+#define SK_STEP(j)                                                                                 \
+  {                                                                                                \
+    __m256 a_, b_, x_;                                                                             \
+    const ptrdiff_t i = o[j];                                                                      \
+    __asm__("vmovups " #j "*64(%[w]), %[a]\n\t"                                                    \
+            "vmovups " #j "*64+32(%[w]), %[b]\n\t" SK_B(0) SK_B(1) SK_B(2)                         \
+            : [c00] "+x"(c00), [c01] "+x"(c01), [c10] "+x"(c10), [c11] "+x"(c11),                  \
+              [c20] "+x"(c20), [c21] "+x"(c21), [a] "=&x"(a_), [b] "=&x"(b_), [x] "=&x"(x_)        \
+            : [s0] "r"(s0), [s1] "r"(s1), [s2] "r"(s2), [i] "r"(i), [w] "r"(w) : "memory");        \
+    __asm__(SK_B(3) SK_B(4) SK_B(5)                                                                \
+            : [c30] "+x"(c30), [c31] "+x"(c31), [c40] "+x"(c40), [c41] "+x"(c41),                  \
+              [c50] "+x"(c50), [c51] "+x"(c51), [x] "=&x"(x_)                                      \
+            : [a] "x"(a_), [b] "x"(b_), [s3] "r"(s3), [s4] "r"(s4), [s5] "r"(s5), [i] "r"(i) : "memory"); \
+  }
+// clang-format on
+
+/* The interior tiles of one output row for one block of 16 channels (6x16) or two (3x32). */
+typedef struct sk_rowjob {
+  const float *s;       /* window of the first tile's first pixel (first valid kernel row) */
+  const float *w;       /* weights of the first valid kernel row */
+  const float *bias;    /* 16 (3x32: 16 per block) */
+  size_t bstride;       /* 3x32: floats from one block's packed weights to the next's */
+  const ptrdiff_t *off; /* byte offset of each tap t in [0, taps) from a window's start */
+  size_t taps, xs;      /* taps; floats between neighbouring windows */
+  size_t tiles, back;   /* tiles in the row; the last one moved back by back pixels */
+  float *out;           /* first tile's first pixel */
+  size_t oc, n;         /* output pixel stride; channels to store (1..16) */
+  float lo, hi;         /* the activation: max(lo, .) if act_lo, min(hi, .) if act_hi (value */
+  int act_lo, act_hi;   /* second: NaN passes, as in sk_clamp8) */
+} sk_rowjob;
+
+/* The first n (1..15) channels of 6 pixels of tmp to out (pixels oc floats apart). */
+__attribute__((noinline, cold)) static void sk_copy_tail(const float *tmp, float *out, size_t oc,
+                                                         size_t n) {
+  const __m256i m0 = sk_mask8(n), m1 = sk_mask8(n > 8 ? n - 8 : 0);
+  for (size_t m = 0; m < MR; m++, tmp += NR, out += oc) {
+    _mm256_maskstore_ps(out, m0, _mm256_loadu_ps(tmp));
+    _mm256_maskstore_ps(out + 8, m1, _mm256_loadu_ps(tmp + 8));
+  }
+}
+
+__attribute__((noinline)) static void sk_row_6x16(const sk_rowjob *j) {
+  const float *s = j->s, *bias = j->bias;
+  const size_t xs = j->xs, oc = j->oc, n = j->n, taps = j->taps;
+  float *out = j->out;
+  float tmp[MR * NR];
+  for (size_t tile = 0; tile < j->tiles; tile++) {
+    if (tile + 1 == j->tiles && tile > 0) s -= j->back * xs, out -= j->back * oc;
+    const float *s0 = s, *s1 = s + xs, *s2 = s + 2 * xs, *s3 = s + 3 * xs;
+    const float *s4 = s + 4 * xs, *s5 = s + 5 * xs;
+    __m256 c00 = _mm256_loadu_ps(bias), c01 = _mm256_loadu_ps(bias + 8);
+    __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
+    __m256 c40 = c00, c41 = c01, c50 = c00, c51 = c01;
+    const float *w = j->w;
+    const ptrdiff_t *o = j->off;
+    size_t t = taps;
+    for (; t >= 3; t -= 3, o += 3, w += 3 * NR) {
+      SK_STEP(0)
+      SK_STEP(1)
+      SK_STEP(2)
+    }
+    for (; t > 0; t--, o++, w += NR) SK_STEP(0)
+    if (j->act_lo) {
+      const __m256 v_ = _mm256_broadcast_ss(&j->lo);
+      c00 = _mm256_max_ps(v_, c00), c01 = _mm256_max_ps(v_, c01), c10 = _mm256_max_ps(v_, c10),
+      c11 = _mm256_max_ps(v_, c11), c20 = _mm256_max_ps(v_, c20), c21 = _mm256_max_ps(v_, c21),
+      c30 = _mm256_max_ps(v_, c30), c31 = _mm256_max_ps(v_, c31), c40 = _mm256_max_ps(v_, c40),
+      c41 = _mm256_max_ps(v_, c41), c50 = _mm256_max_ps(v_, c50), c51 = _mm256_max_ps(v_, c51);
+    }
+    if (j->act_hi) {
+      const __m256 v_ = _mm256_broadcast_ss(&j->hi);
+      c00 = _mm256_min_ps(v_, c00), c01 = _mm256_min_ps(v_, c01), c10 = _mm256_min_ps(v_, c10),
+      c11 = _mm256_min_ps(v_, c11), c20 = _mm256_min_ps(v_, c20), c21 = _mm256_min_ps(v_, c21),
+      c30 = _mm256_min_ps(v_, c30), c31 = _mm256_min_ps(v_, c31), c40 = _mm256_min_ps(v_, c40),
+      c41 = _mm256_min_ps(v_, c41), c50 = _mm256_min_ps(v_, c50), c51 = _mm256_min_ps(v_, c51);
+    }
+    const size_t ds = n == NR ? oc : NR; /* n < 16: through tmp, then n floats per pixel */
+    float *d = n == NR ? out : tmp;
+    _mm256_storeu_ps(d, c00), _mm256_storeu_ps(d + 8, c01), d += ds;
+    _mm256_storeu_ps(d, c10), _mm256_storeu_ps(d + 8, c11), d += ds;
+    _mm256_storeu_ps(d, c20), _mm256_storeu_ps(d + 8, c21), d += ds;
+    _mm256_storeu_ps(d, c30), _mm256_storeu_ps(d + 8, c31), d += ds;
+    _mm256_storeu_ps(d, c40), _mm256_storeu_ps(d + 8, c41), d += ds;
+    _mm256_storeu_ps(d, c50), _mm256_storeu_ps(d + 8, c51);
+    if (n != NR) sk_copy_tail(tmp, out, oc, n);
+    s += MR * xs, out += MR * oc;
+  }
+}
+
+/* One step j of the 3x32 tile: c[m][q] += s_m[o[j] bytes] * w[q / 2 block][j][8 (q % 2)..];
+ * three broadcasts, then each of the 4 weight vectors feeds 3 FMAs (16 ymm registers). */
+// clang-format off
+#define SK_F(q, m) "vfmadd231ps %[a], %[x" #m "], %[c" #m #q "]\n\t"
+#define SK_STEP32(j)                                                                               \
+  {                                                                                                \
+    __m256 a_, x0_, x1_, x2_;                                                                      \
+    const ptrdiff_t i = o[j];                                                                      \
+    __asm__("vbroadcastss (%[s0],%[i]), %[x0]\n\t"                                                 \
+            "vbroadcastss (%[s1],%[i]), %[x1]\n\t"                                                 \
+            "vbroadcastss (%[s2],%[i]), %[x2]\n\t"                                                 \
+            "vmovups " #j "*64(%[w]), %[a]\n\t" SK_F(0, 0) SK_F(0, 1) SK_F(0, 2)                   \
+            "vmovups " #j "*64+32(%[w]), %[a]\n\t" SK_F(1, 0) SK_F(1, 1) SK_F(1, 2)                \
+            : [c00] "+x"(c00), [c10] "+x"(c10), [c20] "+x"(c20), [c01] "+x"(c01),                  \
+              [c11] "+x"(c11), [c21] "+x"(c21), [a] "=&x"(a_), [x0] "=&x"(x0_),                    \
+              [x1] "=&x"(x1_), [x2] "=&x"(x2_)                                                     \
+            : [s0] "r"(s0), [s1] "r"(s1), [s2] "r"(s2), [i] "r"(i), [w] "r"(w) : "memory");        \
+    __asm__("vmovups " #j "*64(%[w],%[bs]), %[a]\n\t" SK_F(2, 0) SK_F(2, 1) SK_F(2, 2)             \
+            "vmovups " #j "*64+32(%[w],%[bs]), %[a]\n\t" SK_F(3, 0) SK_F(3, 1) SK_F(3, 2)          \
+            : [c02] "+x"(c02), [c12] "+x"(c12), [c22] "+x"(c22), [c03] "+x"(c03),                  \
+              [c13] "+x"(c13), [c23] "+x"(c23), [a] "=&x"(a_)                                      \
+            : [x0] "x"(x0_), [x1] "x"(x1_), [x2] "x"(x2_), [w] "r"(w), [bs] "r"(bs) : "memory");   \
+  }
+// clang-format on
+
+__attribute__((noinline)) static void sk_row_3x32(const sk_rowjob *j) {
+  const float *s = j->s, *b0 = j->bias, *b1 = j->bias + j->bstride;
+  const size_t xs = j->xs, oc = j->oc, taps = j->taps;
+  const ptrdiff_t bs = (ptrdiff_t)(j->bstride * sizeof(float));
+  float *out = j->out;
+  for (size_t tile = 0; tile < j->tiles; tile++) {
+    if (tile + 1 == j->tiles && tile > 0) s -= j->back * xs, out -= j->back * oc;
+    const float *s0 = s, *s1 = s + xs, *s2 = s + 2 * xs;
+    __m256 c00 = _mm256_loadu_ps(b0), c01 = _mm256_loadu_ps(b0 + 8);
+    __m256 c02 = _mm256_loadu_ps(b1), c03 = _mm256_loadu_ps(b1 + 8);
+    __m256 c10 = c00, c11 = c01, c12 = c02, c13 = c03, c20 = c00, c21 = c01, c22 = c02, c23 = c03;
+    const float *w = j->w;
+    const ptrdiff_t *o = j->off;
+    size_t t = taps;
+    for (; t >= 3; t -= 3, o += 3, w += 3 * NR) {
+      SK_STEP32(0)
+      SK_STEP32(1)
+      SK_STEP32(2)
+    }
+    for (; t > 0; t--, o++, w += NR) SK_STEP32(0)
+    if (j->act_lo) {
+      const __m256 v_ = _mm256_broadcast_ss(&j->lo);
+      c00 = _mm256_max_ps(v_, c00), c01 = _mm256_max_ps(v_, c01), c02 = _mm256_max_ps(v_, c02),
+      c03 = _mm256_max_ps(v_, c03), c10 = _mm256_max_ps(v_, c10), c11 = _mm256_max_ps(v_, c11),
+      c12 = _mm256_max_ps(v_, c12), c13 = _mm256_max_ps(v_, c13), c20 = _mm256_max_ps(v_, c20),
+      c21 = _mm256_max_ps(v_, c21), c22 = _mm256_max_ps(v_, c22), c23 = _mm256_max_ps(v_, c23);
+    }
+    if (j->act_hi) {
+      const __m256 v_ = _mm256_broadcast_ss(&j->hi);
+      c00 = _mm256_min_ps(v_, c00), c01 = _mm256_min_ps(v_, c01), c02 = _mm256_min_ps(v_, c02),
+      c03 = _mm256_min_ps(v_, c03), c10 = _mm256_min_ps(v_, c10), c11 = _mm256_min_ps(v_, c11),
+      c12 = _mm256_min_ps(v_, c12), c13 = _mm256_min_ps(v_, c13), c20 = _mm256_min_ps(v_, c20),
+      c21 = _mm256_min_ps(v_, c21), c22 = _mm256_min_ps(v_, c22), c23 = _mm256_min_ps(v_, c23);
+    }
+    float *d = out;
+    _mm256_storeu_ps(d, c00), _mm256_storeu_ps(d + 8, c01);
+    _mm256_storeu_ps(d + 16, c02), _mm256_storeu_ps(d + 24, c03), d += oc;
+    _mm256_storeu_ps(d, c10), _mm256_storeu_ps(d + 8, c11);
+    _mm256_storeu_ps(d + 16, c12), _mm256_storeu_ps(d + 24, c13), d += oc;
+    _mm256_storeu_ps(d, c20), _mm256_storeu_ps(d + 8, c21);
+    _mm256_storeu_ps(d + 16, c22), _mm256_storeu_ps(d + 24, c23);
+    s += 3 * xs, out += 3 * oc;
+  }
+}
+
+/* One kernel row of the 12x8 tile (in_c 1, stride 1, kernel width 3): the 14 input floats at s
+ * broadcast once each, into every pixel m = j - kx whose window holds float j, with the 3 taps'
+ * weights w[kx][0..7] (64 bytes apart) held in registers. */
+// clang-format off
+#define SK_X(j) "vbroadcastss " #j "*4(%[s]), %[x]\n\t"
+#define SK_FW(k, m) "vfmadd231ps %[w" #k "], %[x], %[c" #m "]\n\t"
+#define SK_ROW12()                                                                                 \
+  {                                                                                                \
+    __m256 x_, w0_, w1_, w2_;                                                                      \
+    __asm__("vmovups (%[w]), %[w0]\n\t"                                                            \
+            "vmovups 64(%[w]), %[w1]\n\t"                                                          \
+            "vmovups 128(%[w]), %[w2]\n\t"                                                         \
+            SK_X(0) SK_FW(0, 0)                                                                    \
+            SK_X(1) SK_FW(0, 1) SK_FW(1, 0)                                                        \
+            SK_X(2) SK_FW(0, 2) SK_FW(1, 1) SK_FW(2, 0)                                            \
+            SK_X(3) SK_FW(0, 3) SK_FW(1, 2) SK_FW(2, 1)                                            \
+            SK_X(4) SK_FW(0, 4) SK_FW(1, 3) SK_FW(2, 2)                                            \
+            SK_X(5) SK_FW(0, 5) SK_FW(1, 4) SK_FW(2, 3)                                            \
+            SK_X(6) SK_FW(0, 6) SK_FW(1, 5) SK_FW(2, 4)                                            \
+            : [c0] "+x"(c0), [c1] "+x"(c1), [c2] "+x"(c2), [c3] "+x"(c3), [c4] "+x"(c4),           \
+              [c5] "+x"(c5), [c6] "+x"(c6), [x] "=&x"(x_), [w0] "=&x"(w0_), [w1] "=&x"(w1_),       \
+              [w2] "=&x"(w2_)                                                                      \
+            : [s] "r"(s), [w] "r"(w) : "memory");                                                  \
+    __asm__(                                                                                       \
+            SK_X(7) SK_FW(0, 7) SK_FW(1, 6) SK_FW(2, 5)                                            \
+            SK_X(8) SK_FW(0, 8) SK_FW(1, 7) SK_FW(2, 6)                                            \
+            SK_X(9) SK_FW(0, 9) SK_FW(1, 8) SK_FW(2, 7)                                            \
+            SK_X(10) SK_FW(0, 10) SK_FW(1, 9) SK_FW(2, 8)                                          \
+            SK_X(11) SK_FW(0, 11) SK_FW(1, 10) SK_FW(2, 9)                                         \
+            SK_X(12) SK_FW(1, 11) SK_FW(2, 10)                                                     \
+            SK_X(13) SK_FW(2, 11)                                                                  \
+            : [c5] "+x"(c5), [c6] "+x"(c6), [c7] "+x"(c7), [c8] "+x"(c8), [c9] "+x"(c9),           \
+              [c10] "+x"(c10), [c11] "+x"(c11), [x] "=&x"(x_)                                      \
+            : [w0] "x"(w0_), [w1] "x"(w1_), [w2] "x"(w2_), [s] "r"(s) : "memory");                 \
+  }
+// clang-format on
+
+/* 12 pixels x 8 channels (half h of a 16-channel block) per tile; in_c 1, stride 1, kw 3. */
+__attribute__((noinline)) static void sk_row_12x8(const sk_rowjob *j, size_t nky, ptrdiff_t is) {
+  const size_t oc = j->oc, halves = j->n > 8 ? 2 : 1;
+  const float *s = j->s;
+  float *out = j->out;
+  for (size_t tile = 0; tile < j->tiles; tile++) {
+    if (tile + 1 == j->tiles && tile > 0) s -= j->back, out -= j->back * oc;
+    for (size_t h = 0; h < halves; h++) {
+      __m256 c0 = _mm256_loadu_ps(j->bias + 8 * h), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+      __m256 c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+      const float *w = j->w + 8 * h, *r = s;
+      for (size_t ky = 0; ky < nky; ky++, r += is, w += 3 * NR) {
+        const float *const s = r; /* (the name the asm uses) */
+        SK_ROW12()
+      }
+      if (j->act_lo) {
+        const __m256 v_ = _mm256_broadcast_ss(&j->lo);
+        c0 = _mm256_max_ps(v_, c0), c1 = _mm256_max_ps(v_, c1), c2 = _mm256_max_ps(v_, c2),
+        c3 = _mm256_max_ps(v_, c3), c4 = _mm256_max_ps(v_, c4), c5 = _mm256_max_ps(v_, c5),
+        c6 = _mm256_max_ps(v_, c6), c7 = _mm256_max_ps(v_, c7), c8 = _mm256_max_ps(v_, c8),
+        c9 = _mm256_max_ps(v_, c9), c10 = _mm256_max_ps(v_, c10), c11 = _mm256_max_ps(v_, c11);
+      }
+      if (j->act_hi) {
+        const __m256 v_ = _mm256_broadcast_ss(&j->hi);
+        c0 = _mm256_min_ps(v_, c0), c1 = _mm256_min_ps(v_, c1), c2 = _mm256_min_ps(v_, c2),
+        c3 = _mm256_min_ps(v_, c3), c4 = _mm256_min_ps(v_, c4), c5 = _mm256_min_ps(v_, c5),
+        c6 = _mm256_min_ps(v_, c6), c7 = _mm256_min_ps(v_, c7), c8 = _mm256_min_ps(v_, c8),
+        c9 = _mm256_min_ps(v_, c9), c10 = _mm256_min_ps(v_, c10), c11 = _mm256_min_ps(v_, c11);
+      }
+      /* pixels m, m+1, m+2 from one base (index addressing) */
+      float *d0 = out + 8 * h, *d3 = d0 + 3 * oc, *d6 = d3 + 3 * oc, *d9 = d6 + 3 * oc;
+      _mm256_storeu_ps(d0, c0), _mm256_storeu_ps(d0 + oc, c1), _mm256_storeu_ps(d0 + 2 * oc, c2);
+      _mm256_storeu_ps(d3, c3), _mm256_storeu_ps(d3 + oc, c4), _mm256_storeu_ps(d3 + 2 * oc, c5);
+      _mm256_storeu_ps(d6, c6), _mm256_storeu_ps(d6 + oc, c7), _mm256_storeu_ps(d6 + 2 * oc, c8);
+      _mm256_storeu_ps(d9, c9), _mm256_storeu_ps(d9 + oc, c10), _mm256_storeu_ps(d9 + 2 * oc, c11);
+    }
+    s += 12, out += 12 * oc;
+  }
+}
+
+/* The byte offsets of the taps of nky kernel rows (len floats each, is floats apart). */
+__attribute__((noinline, cold)) static void sk_fill_offsets(ptrdiff_t *off, size_t nky, size_t len,
+                                                            ptrdiff_t is) {
+  for (size_t ky = 0; ky < nky; ky++)
+    for (size_t k = 0; k < len; k++)
+      *off++ = ((ptrdiff_t)ky * is + (ptrdiff_t)k) * (ptrdiff_t)sizeof(float);
+}
+
+/* Output pixel ox of a row (row: its first valid kernel row's input, ky0 of nky; out: the
+ * pixel's first channel), all channels, taps clipped to the input. */
+__attribute__((noinline, cold)) static void sk_border_px(const sk_conv_params *p,
+                                                         const float *packed, const float *input,
+                                                         const float *row, float *out, size_t ox,
+                                                         size_t ky0, size_t nky) {
+  const __m256 lo = _mm256_set1_ps(p->out_min), hi = _mm256_set1_ps(p->out_max);
+  const size_t kc = p->in_c, kw = p->kernel_w, oc = p->out_c, len = kw * kc, ws = len * NR;
+  const size_t bsize = sk_packed_block_size(p), full = oc / NR;
+  const ptrdiff_t in_w = (ptrdiff_t)p->in_w, is = (ptrdiff_t)(p->dil_h * p->in_w * kc);
+  const ptrdiff_t ix = (ptrdiff_t)(ox * p->stride_w) - (ptrdiff_t)p->pad_left;
+  const size_t kx0 = ix < 0 ? (size_t)-ix : 0;
+  const size_t kx1 = ix >= in_w ? 0 : (in_w - ix < (ptrdiff_t)kw ? (size_t)(in_w - ix) : kw);
+  const size_t cut = kx0 < kx1 ? (kx1 - kx0) * kc : 0;
+  const float *src = cut ? row + (ix + (ptrdiff_t)kx0) * (ptrdiff_t)kc : input;
+  if (cut == 0) nky = 0;
+  for (size_t b = 0; b * NR < oc; b++) {
+    const float *blk = packed + b * bsize, *w = blk + NR + ky0 * ws;
+    if (cut) w += kx0 * kc * NR;
+    if (b + 2 <= full) {
+      sk_px_1x32(src, w, blk, bsize, nky, cut, is, ws, out + b * NR, lo, hi);
+      b++;
+    } else {
+      sk_px_1x16(src, w, blk, nky, cut, is, ws, out + b * NR, oc - b * NR < NR ? oc - b * NR : NR,
+                 lo, hi);
+    }
+  }
+}
+
+/* groups == 1, dil_w == 1, kernel_h * kernel_w * in_c <= SK_CONV_NHWC_SMALLK_MAX_TAPS (the caller
+ * checks). */
+void sk_conv2d_nhwc_direct_smallk__avx2(const sk_conv_params *p, const float *packed,
+                                        const float *input, float *output) {
+  const size_t kc = p->in_c, kh = p->kernel_h, kw = p->kernel_w, oc = p->out_c;
+  const size_t sw = p->stride_w, len = kw * kc, xs = sw * kc, ws = len * NR;
+  const size_t blocks = (oc + NR - 1) / NR, bsize = sk_packed_block_size(p);
+  const ptrdiff_t in_h = (ptrdiff_t)p->in_h, in_w = (ptrdiff_t)p->in_w;
+  const ptrdiff_t dh = (ptrdiff_t)p->dil_h, pl = (ptrdiff_t)p->pad_left;
+  const ptrdiff_t in_row = in_w * (ptrdiff_t)kc, is = dh * in_row;
+  /* Interior columns [xa, xb): every tap of the window inside the input row. */
+  const size_t xa0 = ((size_t)pl + sw - 1) / sw;
+  const size_t xa = xa0 < p->out_w ? xa0 : p->out_w;
+  size_t xb = in_w + pl >= (ptrdiff_t)kw ? (size_t)(in_w + pl - (ptrdiff_t)kw) / sw + 1 : 0;
+  if (xb > p->out_w) xb = p->out_w;
+  if (xb < xa + MR) xb = xa; /* too few for a tile: all pixels go one at a time */
+
+  ptrdiff_t off[SK_CONV_NHWC_SMALLK_MAX_TAPS];
+  size_t off_rows = (size_t)-1;
+  sk_rowjob job;
+  job.taps = 0, job.xs = xs, job.oc = oc, job.off = off;
+  job.lo = p->out_min, job.hi = p->out_max;
+  job.act_lo = p->out_min != -INFINITY, job.act_hi = p->out_max != INFINITY;
+  job.bstride = bsize;
+  const size_t width = xb - xa, full = oc / NR;
+  const size_t tiles6 = (width + MR - 1) / MR, tiles3 = (width + 2) / 3;
+  /* one input channel, stride 1, width 3: 12x8 tiles reuse each broadcast for 3 pixels */
+  const size_t tiles12 = kc == 1 && sw == 1 && kw == 3 && width >= 12 ? (width + 11) / 12 : 0;
+  for (size_t oy = 0; oy < p->out_h; oy++) {
+    const ptrdiff_t iy = (ptrdiff_t)(oy * p->stride_h) - (ptrdiff_t)p->pad_top;
+    /* Kernel rows [ky0, ky1) inside the input. */
+    size_t ky0 = 0, ky1 = 0;
+    if (dh == 1) { /* (no divisions per row) */
+      ky0 = iy < 0 ? (size_t)-iy : 0;
+      if (iy < in_h) ky1 = (size_t)(in_h - iy);
+    } else {
+      ky0 = iy < 0 ? (size_t)((-iy + dh - 1) / dh) : 0;
+      if (iy < in_h) ky1 = (size_t)((in_h - 1 - iy) / dh) + 1;
+    }
+    if (ky1 > kh) ky1 = kh;
+    if (ky0 > ky1) ky0 = ky1;
+    const size_t nky = ky1 - ky0;
+    const float *row = nky ? input + (iy + (ptrdiff_t)ky0 * dh) * in_row : input;
+    if (nky != off_rows) sk_fill_offsets(off, nky, len, is), off_rows = nky;
+    float *orow = output + oy * p->out_w * oc;
+    /* border columns: one pixel at a time, taps clipped to the input */
+    for (size_t ox = 0; ox < p->out_w; ox++) {
+      if (ox == xa) ox = xb;
+      if (ox >= p->out_w) break;
+      sk_border_px(p, packed, input, row, orow + ox * oc, ox, ky0, nky);
+    }
+    /* interior: tiles of 3 x 32 over pairs of full blocks, 12 x 8 or 6 x 16 for the rest; the
+     * last tile of a row overlaps the one before */
+    if (width == 0) continue;
+    job.s = row + ((ptrdiff_t)(xa * sw) - pl) * (ptrdiff_t)kc;
+    job.taps = nky * len;
+    for (size_t b = 0; b < blocks; b++) {
+      const float *blk = packed + b * bsize;
+      job.w = blk + NR + ky0 * ws;
+      job.bias = blk;
+      job.out = orow + xa * oc + b * NR;
+      job.n = oc - b * NR < NR ? oc - b * NR : NR;
+      if (b + 2 <= full) {
+        job.tiles = tiles3, job.back = tiles3 * 3 - width;
+        sk_row_3x32(&job);
+        b++;
+      } else if (tiles12 > 0 && (job.n == NR || job.n == 8)) {
+        job.tiles = tiles12, job.back = tiles12 * 12 - width;
+        sk_row_12x8(&job, nky, is);
+      } else {
+        job.tiles = tiles6, job.back = tiles6 * MR - width;
+        sk_row_6x16(&job);
+      }
+    }
+  }
+}
