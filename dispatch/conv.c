@@ -87,11 +87,12 @@ sk_status sk_conv2d_create(const sk_conv2d_desc *desc_in, const float *weights, 
   const size_t pocg = family == SK_CONV_DEPTHWISE ? d.out_channels : out_c_g;
   const size_t picg = family == SK_CONV_DEPTHWISE ? 1 : in_c_g;
   const size_t n_packed = sk_packed_size(pg, pocg, picg, d.kernel_h, d.kernel_w, k.nr);
-  if (n_packed == 0 || n_packed > (SIZE_MAX - 63) / sizeof(float)) return SK_ERR_SIZE_OVERFLOW;
+  if (n_packed == 0 || n_packed > (SIZE_MAX - 63 - SK_PACKED_SLACK_BYTES) / sizeof(float))
+    return SK_ERR_SIZE_OVERFLOW;
 
   sk_conv2d *o = (sk_conv2d *)malloc(sizeof(*o));
   if (o == NULL) return SK_ERR_OUT_OF_MEMORY;
-  o->packed_mem = malloc(n_packed * sizeof(float) + 63);
+  o->packed_mem = malloc(n_packed * sizeof(float) + 63 + SK_PACKED_SLACK_BYTES);
   o->packed = o->packed_mem == NULL
                   ? NULL
                   : (float *)(((uintptr_t)o->packed_mem + 63) & ~(uintptr_t)63);

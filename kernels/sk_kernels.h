@@ -39,8 +39,11 @@ typedef struct sk_conv_params {
  *     float w[kernel_h][kernel_w][in_c_g][nr];
  * Lanes past the group's last output channel are zero. Depthwise ops are
  * packed as groups = 1, in_c_g = 1, out_c_g = out_c: output channel oc reads
- * input channel oc / mult.
+ * input channel oc / mult. The packed weights start on a 64-byte boundary
+ * and are followed by SK_PACKED_SLACK_BYTES of the same allocation, which
+ * kernels may prefetch (never read).
  */
+#define SK_PACKED_SLACK_BYTES 2304
 static inline size_t sk_packed_block_size(const sk_conv_params *p) {
   return p->nr * (1 + p->kernel_h * p->kernel_w * p->in_c_g);
 }

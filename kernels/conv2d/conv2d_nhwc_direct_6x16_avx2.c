@@ -1,11 +1,15 @@
 /*
  * Direct KxK (and 1x1) convolution, NHWC, AVX2+FMA: tiles of 6 output pixels
  * (row-major, crossing rows) x 16 output channels in 12 ymm accumulators; a
- * short last tile repeats its last pixel and stores only its own rows.
+ * short last tile repeats its last pixel and stores only its own rows, a
+ * 1-pixel last tile (49 = 8 * 6 + 1 on 7x7) splits K into four accumulator
+ * pairs instead (FMA-latency bound otherwise, 6 rows' cost for 1).
  * K runs over (ky, kx, c): interior tiles with groups = 1 and dil_w = 1 read a
- * whole kernel row (kw * c contiguous floats) per step (K <= 256 with groups 1
- * and dil_w 1, first layers included, go to conv2d_nhwc_direct_smallk_avx2.c);
- * border tiles point each padded tap at a zero row (p->zero). Channel blocks
+ * whole kernel row (kw * c contiguous floats) per segment, others one tap (K <= 256 with
+ * groups 1 and dil_w 1, first layers included, go to conv2d_nhwc_direct_smallk_avx2.c);
+ * border tiles point each padded tap at a zero row (p->zero). The K loop is unrolled by 4
+ * (the 4-wide front end was the limit: 24 uops per k at 1 k) and prefetches the weights
+ * 2 KB ahead (the first tile over a block reads them from L3). Channel blocks
  * < 16 store masked. Pixels go in chunks whose input fits in L2; groups of
  * 16-channel weight blocks that fit L1 run over a whole chunk before the
  * next group, so weights come from L1/L2 (large layers are not DRAM-bound).
@@ -21,36 +25,50 @@
 
 #define MR 6
 #define NR 16
+/* Weight prefetch distance in floats: w + SK_PF + 48 plus a line stays within the packed
+ * weights' SK_PACKED_SLACK_BYTES (kernels/sk_kernels.h). */
+#define SK_PF 512
+#if (SK_PF + 48 + 16) * 4 > SK_PACKED_SLACK_BYTES
+#error "SK_PF prefetches past the packed weights' slack"
+#endif
 
 /* Input bytes one chunk of output rows may span (kept in L2 across blocks). */
 #define SK_CHUNK_INPUT_BYTES (256u * 1024u)
 /* Packed weight bytes a group of blocks may span (kept in L1 over a chunk). */
 #define SK_BLOCK_GROUP_BYTES (32u * 1024u)
 
-/* c[m][j] += src_m[k] * w[k][8j..8j+7] over k in [0, len); w advances. */
-#define SK_K_LOOP(len)                                              \
-  for (size_t k = 0; k < (len); k++) {                              \
-    const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8); \
-    w += NR;                                                        \
-    __m256 x = _mm256_broadcast_ss(s0 + k);                         \
-    c00 = _mm256_fmadd_ps(x, w0, c00);                              \
-    c01 = _mm256_fmadd_ps(x, w1, c01);                              \
-    x = _mm256_broadcast_ss(s1 + k);                                \
-    c10 = _mm256_fmadd_ps(x, w0, c10);                              \
-    c11 = _mm256_fmadd_ps(x, w1, c11);                              \
-    x = _mm256_broadcast_ss(s2 + k);                                \
-    c20 = _mm256_fmadd_ps(x, w0, c20);                              \
-    c21 = _mm256_fmadd_ps(x, w1, c21);                              \
-    x = _mm256_broadcast_ss(s3 + k);                                \
-    c30 = _mm256_fmadd_ps(x, w0, c30);                              \
-    c31 = _mm256_fmadd_ps(x, w1, c31);                              \
-    x = _mm256_broadcast_ss(s4 + k);                                \
-    c40 = _mm256_fmadd_ps(x, w0, c40);                              \
-    c41 = _mm256_fmadd_ps(x, w1, c41);                              \
-    x = _mm256_broadcast_ss(s5 + k);                                \
-    c50 = _mm256_fmadd_ps(x, w0, c50);                              \
-    c51 = _mm256_fmadd_ps(x, w1, c51);                              \
-  }
+/* c[m][j] += src_m[o] * w[o][8j..8j+7]. */
+#define SK_K_STEP(o)                                   \
+  do {                                                 \
+    const __m256 w0 = _mm256_loadu_ps(w + (o)*NR);     \
+    const __m256 w1 = _mm256_loadu_ps(w + (o)*NR + 8); \
+    __m256 x = _mm256_broadcast_ss(s0 + (o));          \
+    c00 = _mm256_fmadd_ps(x, w0, c00);                 \
+    c01 = _mm256_fmadd_ps(x, w1, c01);                 \
+    x = _mm256_broadcast_ss(s1 + (o));                 \
+    c10 = _mm256_fmadd_ps(x, w0, c10);                 \
+    c11 = _mm256_fmadd_ps(x, w1, c11);                 \
+    x = _mm256_broadcast_ss(s2 + (o));                 \
+    c20 = _mm256_fmadd_ps(x, w0, c20);                 \
+    c21 = _mm256_fmadd_ps(x, w1, c21);                 \
+    x = _mm256_broadcast_ss(s3 + (o));                 \
+    c30 = _mm256_fmadd_ps(x, w0, c30);                 \
+    c31 = _mm256_fmadd_ps(x, w1, c31);                 \
+    x = _mm256_broadcast_ss(s4 + (o));                 \
+    c40 = _mm256_fmadd_ps(x, w0, c40);                 \
+    c41 = _mm256_fmadd_ps(x, w1, c41);                 \
+    x = _mm256_broadcast_ss(s5 + (o));                 \
+    c50 = _mm256_fmadd_ps(x, w0, c50);                 \
+    c51 = _mm256_fmadd_ps(x, w1, c51);                 \
+  } while (0)
+
+/* One pixel: a += src[o] * w[o][0..7], b += src[o] * w[o][8..15]. */
+#define SK_K_PHASE(o, a, b)                                     \
+  do {                                                          \
+    const __m256 x = _mm256_broadcast_ss(s0 + (o));             \
+    a = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + (o)*NR), a);     \
+    b = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + (o)*NR + 8), b); \
+  } while (0)
 
 typedef struct sk_tile {
   ptrdiff_t iy[MR], ix[MR]; /* top-left input position of each window */
@@ -71,47 +89,66 @@ static inline const float *sk_tap(const sk_conv_params *p, const float *in, cons
 
 /* One 6x16 tile over all of K, then bias/clamp/store. in: the group's first
  * input channel; w: the block's packed weights (bias first). */
-static void sk_tile_6x16(const sk_conv_params *p, const float *in, const float *w,
-                         const sk_tile *t, size_t oc0, size_t n, __m256 lo, __m256 hi) {
+__attribute__((noinline)) static void sk_tile_6x16(const sk_conv_params *p, const float *in,
+                                                   const float *w, const sk_tile *t, size_t oc0,
+                                                   size_t n, __m256 lo, __m256 hi) {
   const size_t kc = p->in_c_g, kh = p->kernel_h, kw = p->kernel_w;
   const ptrdiff_t dh = (ptrdiff_t)p->dil_h, dw = (ptrdiff_t)p->dil_w;
   const ptrdiff_t pix = (ptrdiff_t)p->in_c, row = (ptrdiff_t)(p->in_w * p->in_c);
   __m256 c00 = _mm256_loadu_ps(w), c01 = _mm256_loadu_ps(w + 8);
   __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
   __m256 c40 = c00, c41 = c01, c50 = c00, c51 = c01;
+  if (t->mr == 1) c10 = c11 = c20 = c21 = c30 = c31 = _mm256_setzero_ps();
   w += NR;
-  if (t->interior) {
-    const float *r0 = t->r[0], *r1 = t->r[1], *r2 = t->r[2];
-    const float *r3 = t->r[3], *r4 = t->r[4], *r5 = t->r[5];
-    if (kc == p->in_c && dw == 1) {
-      /* A kernel row is kw * kc contiguous floats of each window. */
-      const size_t len = kw * kc;
-      const ptrdiff_t step = dh * row;
-      for (size_t ky = 0; ky < kh; ky++) {
-        const float *s0 = r0, *s1 = r1, *s2 = r2, *s3 = r3, *s4 = r4, *s5 = r5;
-        SK_K_LOOP(len)
-        r0 += step, r1 += step, r2 += step, r3 += step, r4 += step, r5 += step;
+  /* Interior tiles with groups 1 and dil_w 1 read a kernel row (kw * kc
+   * contiguous floats) per segment, others one tap (kc floats) per segment. */
+  const int rows = t->interior && kc == p->in_c && dw == 1;
+  const size_t len = rows ? kw * kc : kc, nx = rows ? 1 : kw;
+  for (size_t ky = 0; ky < kh; ky++) {
+    for (size_t kx = 0; kx < nx; kx++) {
+      const ptrdiff_t dy = (ptrdiff_t)ky * dh, dx = (ptrdiff_t)kx * dw;
+      const float *s0, *s1, *s2, *s3, *s4, *s5;
+      if (t->interior) {
+        const ptrdiff_t off = dy * row + dx * pix;
+        s0 = t->r[0] + off, s1 = t->r[1] + off, s2 = t->r[2] + off;
+        s3 = t->r[3] + off, s4 = t->r[4] + off, s5 = t->r[5] + off;
+      } else {
+        s0 = sk_tap(p, in, t, 0, dy, dx), s1 = sk_tap(p, in, t, 1, dy, dx);
+        s2 = sk_tap(p, in, t, 2, dy, dx), s3 = sk_tap(p, in, t, 3, dy, dx);
+        s4 = sk_tap(p, in, t, 4, dy, dx), s5 = sk_tap(p, in, t, 5, dy, dx);
       }
-    } else {
-      for (size_t ky = 0; ky < kh; ky++) {
-        for (size_t kx = 0; kx < kw; kx++) {
-          const ptrdiff_t off = (ptrdiff_t)ky * dh * row + (ptrdiff_t)kx * dw * pix;
-          const float *s0 = r0 + off, *s1 = r1 + off, *s2 = r2 + off;
-          const float *s3 = r3 + off, *s4 = r4 + off, *s5 = r5 + off;
-          SK_K_LOOP(kc)
+      const float *const w4 = w + (len & ~(size_t)3) * NR, *const w1 = w + len * NR;
+      if (t->mr == 1) {
+        /* One pixel (a chunk's last): four k phases in rows 0..3, summed at the end. */
+        for (; w != w4; w += 4 * NR, s0 += 4) {
+          SK_K_PHASE(0, c00, c01);
+          SK_K_PHASE(1, c10, c11);
+          SK_K_PHASE(2, c20, c21);
+          SK_K_PHASE(3, c30, c31);
         }
+        for (; w != w1; w += NR, s0++) SK_K_PHASE(0, c00, c01);
+        continue;
+      }
+      for (; w != w4; w += 4 * NR) {
+        _mm_prefetch((const char *)(w + SK_PF), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w + SK_PF + 16), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w + SK_PF + 32), _MM_HINT_T0);
+        _mm_prefetch((const char *)(w + SK_PF + 48), _MM_HINT_T0);
+        SK_K_STEP(0);
+        SK_K_STEP(1);
+        SK_K_STEP(2);
+        SK_K_STEP(3);
+        s0 += 4, s1 += 4, s2 += 4, s3 += 4, s4 += 4, s5 += 4;
+      }
+      for (; w != w1; w += NR) {
+        SK_K_STEP(0);
+        s0++, s1++, s2++, s3++, s4++, s5++;
       }
     }
-  } else {
-    for (size_t ky = 0; ky < kh; ky++) {
-      for (size_t kx = 0; kx < kw; kx++) {
-        const ptrdiff_t dy = (ptrdiff_t)ky * dh, dx = (ptrdiff_t)kx * dw;
-        const float *s0 = sk_tap(p, in, t, 0, dy, dx), *s1 = sk_tap(p, in, t, 1, dy, dx);
-        const float *s2 = sk_tap(p, in, t, 2, dy, dx), *s3 = sk_tap(p, in, t, 3, dy, dx);
-        const float *s4 = sk_tap(p, in, t, 4, dy, dx), *s5 = sk_tap(p, in, t, 5, dy, dx);
-        SK_K_LOOP(kc)
-      }
-    }
+  }
+  if (t->mr == 1) {
+    c00 = _mm256_add_ps(_mm256_add_ps(c00, c10), _mm256_add_ps(c20, c30));
+    c01 = _mm256_add_ps(_mm256_add_ps(c01, c11), _mm256_add_ps(c21, c31));
   }
 #define SK_STORE_ROW(m, a, b) \
   if ((m) < t->mr) sk_store16(t->out[m] + oc0, sk_clamp8(a, lo, hi), sk_clamp8(b, lo, hi), n)
@@ -146,7 +183,8 @@ void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *pack
   /* Chunk of output rows whose input rows fit SK_CHUNK_INPUT_BYTES. */
   const size_t in_row_bytes = p->in_w * p->in_c * sizeof(float);
   const size_t fit_rows = SK_CHUNK_INPUT_BYTES / (in_row_bytes ? in_row_bytes : 1);
-  size_t chunk_rows = fit_rows > (size_t)ext_h + 1 ? (fit_rows - (size_t)ext_h - 1) / p->stride_h : 0;
+  size_t chunk_rows =
+      fit_rows > (size_t)ext_h + 1 ? (fit_rows - (size_t)ext_h - 1) / p->stride_h : 0;
   if (chunk_rows < 1) chunk_rows = 1;
   size_t chunk = chunk_rows * p->out_w;
   chunk = (chunk + MR - 1) / MR * MR;
