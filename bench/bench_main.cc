@@ -185,29 +185,38 @@ std::string OnednnImplName() {
   return s;
 }
 
-double PeakFor(const Machine& m, const std::string& isa) {
-  if (isa.compare(0, 6, "avx512") == 0) return m.peak_avx512;
-  if (isa == "avx2" || isa == "fma3" || isa == "avx2_vnni") return m.peak_avx2;
-  if (isa == "neon") return m.peak_neon;
-  if (isa == "scalar") return m.peak_scalar;
-  return 0.0;
-}
-
-// The FMA probe of an ISA, for the paired peak measured after each conv benchmark.
+// The FMA probe of an ISA (seconds -> GFLOP/s), for the paired peak after each conv benchmark.
 using ProbeFn = double (*)(double);
-ProbeFn ProbeFor(const Machine& m, const std::string& isa) {
-  if (PeakFor(m, isa) <= 0) return nullptr;  // not measured at start: not available
+
+// The peak measured at start and the probe of an ISA as ours, XNNPACK or oneDNN name it:
+// {0, nullptr} if unknown here, and no probe if it was not measured at start.
+struct IsaPeak {
+  double peak;
+  ProbeFn probe;
+};
+IsaPeak PeakOf(const Machine& m, const std::string& isa) {
+  IsaPeak r{0.0, nullptr};
+  if (isa.compare(0, 6, "avx512") == 0) {
+    r.peak = m.peak_avx512;
 #if defined(SK_BENCH_PROBE_AVX512)
-  if (isa.compare(0, 6, "avx512") == 0) return sk_probe_fma_avx512;
+    r.probe = sk_probe_fma_avx512;
 #endif
+  } else if (isa == "avx2" || isa == "fma3" || isa == "avx2_vnni") {
+    r.peak = m.peak_avx2;
 #if defined(SK_BENCH_PROBE_AVX2)
-  if (isa == "avx2" || isa == "fma3" || isa == "avx2_vnni") return sk_probe_fma_avx2;
+    r.probe = sk_probe_fma_avx2;
 #endif
+  } else if (isa == "neon") {
+    r.peak = m.peak_neon;
 #if defined(SK_BENCH_PROBE_NEON)
-  if (isa == "neon") return sk_probe_fma_neon;
+    r.probe = sk_probe_fma_neon;
 #endif
-  if (isa == "scalar") return sk_probe_fma_baseline_simd;
-  return nullptr;
+  } else if (isa == "scalar") {
+    r.peak = m.peak_scalar;
+    r.probe = sk_probe_fma_baseline_simd;
+  }
+  if (r.peak <= 0) r.probe = nullptr;
+  return r;
 }
 
 // ---- data ------------------------------------------------------------------
@@ -634,13 +643,14 @@ int Main(int argc, char** argv) {
   for (sk_isa isa : {SK_ISA_SCALAR, SK_ISA_AVX2, SK_ISA_NEON}) {
     if (!sk_isa_supported(isa) || (isa != SK_ISA_SCALAR && isa != best)) continue;
     const std::string name = sk_isa_name(isa);
-    g_impls.emplace_back(
-        new Impl{ImplKind::kOurs, isa, name, name, PeakFor(m, name), ProbeFor(m, name)});
+    const IsaPeak pk = PeakOf(m, name);
+    g_impls.emplace_back(new Impl{ImplKind::kOurs, isa, name, name, pk.peak, pk.probe});
   }
   std::string onednn_name;
 #ifdef SK_BENCH_HAVE_XNNPACK
-  g_impls.emplace_back(new Impl{ImplKind::kXnnpack, SK_ISA_AUTO, "xnnpack", "xnnpack",
-                                PeakFor(m, XnnpackIsa(true)), ProbeFor(m, XnnpackIsa(true))});
+  const IsaPeak xpk = PeakOf(m, XnnpackIsa(true));
+  g_impls.emplace_back(
+      new Impl{ImplKind::kXnnpack, SK_ISA_AUTO, "xnnpack", "xnnpack", xpk.peak, xpk.probe});
 #endif
 #ifdef SK_BENCH_HAVE_ONEDNN
   onednn_name = OnednnImplName();
@@ -654,8 +664,9 @@ int Main(int argc, char** argv) {
   // Only query oneDNN (its first call fixes its ISA) when its rows will run.
   for (const auto& impl : g_impls)
     if (impl->kind == ImplKind::kOnednn && ImplSelected(opt, *impl)) {
-      impl->peak = PeakFor(m, OnednnIsa());
-      impl->probe = ProbeFor(m, OnednnIsa());
+      const IsaPeak pk = PeakOf(m, OnednnIsa());
+      impl->peak = pk.peak;
+      impl->probe = pk.probe;
       benchmark::AddCustomContext("onednn_version", OnednnVersion());
       benchmark::AddCustomContext("onednn_isa", OnednnIsa());
       benchmark::AddCustomContext("onednn_impl", onednn_name);

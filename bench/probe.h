@@ -24,6 +24,13 @@ double sk_probe_thread_seconds(void);
  *   avx2:   _mm256_fmadd_ps, 8 lanes (x86-64 with AVX2 + FMA only).
  *   avx512: _mm512_fmadd_ps, 16 lanes (CPUs with AVX-512F only).
  *   neon:   vfmaq_f32, 4 lanes (AArch64, or ARMv7 with NEON + VFPv4 only). */
+/* The best GFLOP/s of chains(steps, b, c), flops_per_step flops a step, over repeated calls
+ * for about `seconds` of thread CPU time (b and c read from volatiles, so the chains cannot be
+ * folded). Shared by the FMA probes below. */
+typedef float (*sk_probe_chains_fn)(long steps, float b, float c);
+double sk_probe_fma_best(sk_probe_chains_fn chains, long steps, double flops_per_step,
+                         double seconds);
+
 double sk_probe_fma_scalar(double seconds);
 /* baseline SIMD: the scalar chains on 4-float compiler vectors (SSE2 on
  * x86-64), the ceiling of the scalar kernels once auto-vectorized. */

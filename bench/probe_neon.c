@@ -20,19 +20,5 @@ static float chains_neon(long steps, float bv, float cv) {
 }
 
 double sk_probe_fma_neon(double seconds) {
-  volatile float b = 0.9999f, c = 1e-4f, sink = 0.0f;
-  const long steps = 1L << 18;
-  double best = 0.0, spent = 0.0;
-  while (spent < seconds) {
-    const double t0 = sk_probe_thread_seconds();
-    sink += chains_neon(steps, b, c);
-    const double t = sk_probe_thread_seconds() - t0;
-    spent += t;
-    if (t > 0.0) {
-      const double gflops = 2.0 * 4.0 * 12.0 * (double)steps / t * 1e-9;
-      if (gflops > best) best = gflops;
-    }
-  }
-  (void)sink;
-  return best;
+  return sk_probe_fma_best(chains_neon, 1L << 18, 2.0 * 4.0 * 12.0, seconds);
 }

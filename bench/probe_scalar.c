@@ -41,22 +41,26 @@ static float chains_scalar(long steps, float b, float c) {
   return sum;
 }
 
-double sk_probe_fma_scalar(double seconds) {
+double sk_probe_fma_best(sk_probe_chains_fn chains, long steps, double flops_per_step,
+                         double seconds) {
   volatile float b = 0.9999f, c = 1e-4f, sink = 0.0f;
-  const long steps = 1L << 20;
   double best = 0.0, spent = 0.0;
   while (spent < seconds) {
     const double t0 = sk_probe_thread_seconds();
-    sink += chains_scalar(steps, b, c);
+    sink += chains(steps, b, c);
     const double t = sk_probe_thread_seconds() - t0;
     spent += t;
     if (t > 0.0) {
-      const double gflops = 2.0 * kChains * (double)steps / t * 1e-9;
+      const double gflops = flops_per_step * (double)steps / t * 1e-9;
       if (gflops > best) best = gflops;
     }
   }
   (void)sink;
   return best;
+}
+
+double sk_probe_fma_scalar(double seconds) {
+  return sk_probe_fma_best(chains_scalar, 1L << 20, 2.0 * kChains, seconds);
 }
 
 /* The same chains on 4-float GCC/Clang vectors: the baseline ISA's SIMD
@@ -91,21 +95,7 @@ static float chains_vec4(long steps, float bs, float cs) {
 }
 
 double sk_probe_fma_baseline_simd(double seconds) {
-  volatile float b = 0.9999f, c = 1e-4f, sink = 0.0f;
-  const long steps = 1L << 19;
-  double best = 0.0, spent = 0.0;
-  while (spent < seconds) {
-    const double t0 = sk_probe_thread_seconds();
-    sink += chains_vec4(steps, b, c);
-    const double t = sk_probe_thread_seconds() - t0;
-    spent += t;
-    if (t > 0.0) {
-      const double gflops = 2.0 * 4.0 * kChains * (double)steps / t * 1e-9;
-      if (gflops > best) best = gflops;
-    }
-  }
-  (void)sink;
-  return best;
+  return sk_probe_fma_best(chains_vec4, 1L << 19, 2.0 * 4.0 * kChains, seconds);
 }
 
 double sk_probe_copy_portable(float *dst, const float *src, size_t n, double seconds) {

@@ -54,7 +54,7 @@ void sk_conv_pad_nan(const unsigned char *taps, const sk_conv_params *p, sk_layo
             sk_set_nan(output, l, p, oc, oy, 0, p->out_w);
           } else {
             sk_set_nan(output, l, p, oc, oy, 0, x0);
-            sk_set_nan(output, l, p, oc, oy, x1 > x0 ? x1 : x0, p->out_w);
+            sk_set_nan(output, l, p, oc, oy, x1, p->out_w); /* (x0 <= x1) */
           }
         }
       }

@@ -129,6 +129,41 @@ static inline void fz_fill(fz_reader *r, float *x, size_t n, float scale) {
 
 #define FZ_BIT(s) (1u << (unsigned)(s))
 
+/* Run-time size checks once the dims are valid: SIZE_OVERFLOW if the input (batch x in_h x in_w
+ * x in_c) or output (batch x oh x ow x out_c) element count or byte size exceeds size_t;
+ * *in_n, *out_n the counts (0 where they overflow). */
+static inline int fz_count(uint64_t h, uint64_t w, size_t c, size_t batch, size_t *n) {
+  size_t a;
+  const int ok = h <= SIZE_MAX && w <= SIZE_MAX &&
+                 !__builtin_mul_overflow((size_t)h, (size_t)w, &a) &&
+                 !__builtin_mul_overflow(a, c, &a) && !__builtin_mul_overflow(a, batch, &a) &&
+                 a <= SIZE_MAX / 4;
+  *n = ok ? a : 0;
+  return ok;
+}
+static inline uint32_t fz_buffers_model(uint32_t batch, uint32_t in_h, uint32_t in_w,
+                                        uint32_t in_c, uint64_t oh, uint64_t ow, uint32_t out_c,
+                                        size_t *in_n, size_t *out_n) {
+  const int in_ok = fz_count(in_h, in_w, in_c, batch, in_n);
+  const int out_ok = fz_count(oh, ow, out_c, batch, out_n);
+  return in_ok && out_ok ? 0 : FZ_BIT(SK_ERR_SIZE_OVERFLOW);
+}
+
+/* What a target's inputs reached (the replay driver prints it through sk_fuzz_stats). */
+typedef struct fz_stats {
+  unsigned inputs, create_failed, run_failed, compared, too_big;
+} fz_stats;
+
+static inline void fz_stats_format(const fz_stats *s, char *buf, size_t n) {
+  snprintf(buf, n,
+           "%u inputs: %u create refused, %u run refused, %u run and compared on every ISA, "
+           "%u valid but too big to run",
+           s->inputs, s->create_failed, s->run_failed, s->compared, s->too_big);
+}
+
+/* Output sentinel: a failed run must leave it, a run must overwrite it. */
+#define FZ_SENTINEL 12345.5f
+
 /* The activation rules (SK_ACT_*; SK_ACT_CLAMP: neither bound NaN, act_min <= act_max). */
 static inline int fz_act_valid(uint32_t act, float lo, float hi) {
   if (act > SK_ACT_CLAMP) return 0;

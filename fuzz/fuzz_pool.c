@@ -119,32 +119,9 @@ static uint32_t dims_model(uint64_t *oh, uint64_t *ow) {
   return e;
 }
 
-static uint32_t buffers_model(uint64_t oh, uint64_t ow, size_t *in_n, size_t *out_n) {
-  const size_t c = C.d.channels;
-  size_t a, b;
-  const int in_ok = !__builtin_mul_overflow((size_t)C.in_h, (size_t)C.in_w, &a) &&
-                    !__builtin_mul_overflow(a, c, &a) &&
-                    !__builtin_mul_overflow(a, (size_t)C.batch, &a) && a <= SIZE_MAX / 4;
-  const int out_ok = oh <= SIZE_MAX && ow <= SIZE_MAX &&
-                     !__builtin_mul_overflow((size_t)oh, (size_t)ow, &b) &&
-                     !__builtin_mul_overflow(b, c, &b) &&
-                     !__builtin_mul_overflow(b, (size_t)C.batch, &b) && b <= SIZE_MAX / 4;
-  *in_n = in_ok ? a : 0;
-  *out_n = out_ok ? b : 0;
-  return in_ok && out_ok ? 0 : FZ_BIT(SK_ERR_SIZE_OVERFLOW);
-}
+static fz_stats S;
 
-#define SENTINEL 12345.5f
-
-/* What the inputs reached (printed by the replay driver). */
-static struct { unsigned inputs, create_failed, run_failed, compared, too_big; } S;
-
-void sk_fuzz_stats(char *buf, size_t n) {
-  snprintf(buf, n,
-           "%u inputs: %u create refused, %u run refused, %u run and compared on every ISA, "
-           "%u valid but too big to run",
-           S.inputs, S.create_failed, S.run_failed, S.compared, S.too_big);
-}
+void sk_fuzz_stats(char *buf, size_t n) { fz_stats_format(&S, buf, n); }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fz_reader rd = {data, size, 0};
@@ -183,17 +160,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   C.stage = "run";
   size_t in_n = 0, out_n = 0;
   uint32_t re = de | (C.batch == 0 ? FZ_BIT(SK_ERR_INVALID_ARGUMENT) : 0);
-  if (de == 0) re |= buffers_model(oh, ow, &in_n, &out_n);
+  if (de == 0)
+    re |= fz_buffers_model(C.batch, C.in_h, C.in_w, C.d.channels, oh, ow, C.d.channels, &in_n,
+                           &out_n);
   const uint64_t taps = (C.d.flags & SK_POOL_GLOBAL) ? (uint64_t)C.in_h * C.in_w
                                                      : (uint64_t)C.d.kernel_h * C.d.kernel_w;
   if (re != 0) {
     S.run_failed++;
     float in_small[8] = {0}, out_small[8];
-    for (int i = 0; i < 8; i++) out_small[i] = SENTINEL;
+    for (int i = 0; i < 8; i++) out_small[i] = FZ_SENTINEL;
     st = sk_pool2d_run(op, C.batch, C.in_h, C.in_w, in_small, out_small);
     FZ_CHECK((re & FZ_BIT(st)) && st != SK_OK, "run returned %d (%s), the model allows: %s",
              (int)st, sk_status_string(st), fz_status_list(re, b1, sizeof b1));
-    for (int i = 0; i < 8; i++) FZ_CHECK(out_small[i] == SENTINEL, "failed run wrote output");
+    for (int i = 0; i < 8; i++) FZ_CHECK(out_small[i] == FZ_SENTINEL, "failed run wrote output");
   } else if (in_n <= FZ_MAX_ELEMS && out_n <= FZ_MAX_ELEMS && out_n > 0 &&
              (double)out_n * (double)taps <= FZ_MAX_MACS) {
     float *in = (float *)malloc(in_n * sizeof(float)),
@@ -220,7 +199,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FZ_CHECK(st == SK_OK, "create on isa %s failed: %s", sk_isa_name(isas[k - 1]),
                  sk_status_string(st));
       }
-      for (size_t i = 0; i < out_n; i++) out[i] = SENTINEL;
+      for (size_t i = 0; i < out_n; i++) out[i] = FZ_SENTINEL;
       st = sk_pool2d_run(o, C.batch, C.in_h, C.in_w, in, out);
       FZ_CHECK(st == SK_OK, "run (kernel %s) returned %s", sk_pool2d_kernel_name(o),
                sk_status_string(st));

@@ -54,6 +54,23 @@ __attribute__((noinline, cold)) static void sk_px_1x32(const float *s, const flo
   _mm256_storeu_ps(out + 24, sk_clamp8(a3, lo, hi));
 }
 
+/* The activation on a tile's 12 named accumulators, only the bounds j asks for (the bound first:
+ * MAXPS/MINPS return the second operand for NaN, so NaN passes). */
+#define SK_MAP12(F, v, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11)                      \
+  a0 = F(v, a0), a1 = F(v, a1), a2 = F(v, a2), a3 = F(v, a3), a4 = F(v, a4), a5 = F(v, a5), \
+  a6 = F(v, a6), a7 = F(v, a7), a8 = F(v, a8), a9 = F(v, a9), a10 = F(v, a10), a11 = F(v, a11)
+#define SK_ACT12(j, ...)                                   \
+  do {                                                     \
+    if ((j)->act_lo) {                                     \
+      const __m256 v_ = _mm256_broadcast_ss(&(j)->lo);     \
+      SK_MAP12(_mm256_max_ps, v_, __VA_ARGS__);            \
+    }                                                      \
+    if ((j)->act_hi) {                                     \
+      const __m256 v_ = _mm256_broadcast_ss(&(j)->hi);     \
+      SK_MAP12(_mm256_min_ps, v_, __VA_ARGS__);            \
+    }                                                      \
+  } while (0)
+
 /* One step j of the 6x16 tile: c[m][0..1] += s_m[o[j] bytes] * w[j][0..15], as two asm
  * statements (pixels 0-2 load the weights, 3-5 reuse them; one statement would pass 30 operands).
  * From intrinsics GCC makes one pointer per pixel and tap, or hoists broadcasts, and spills
@@ -127,20 +144,7 @@ __attribute__((noinline)) static void sk_row_6x16(const sk_rowjob *j) {
       SK_STEP(2)
     }
     for (; t > 0; t--, o++, w += NR) SK_STEP(0)
-    if (j->act_lo) {
-      const __m256 v_ = _mm256_broadcast_ss(&j->lo);
-      c00 = _mm256_max_ps(v_, c00), c01 = _mm256_max_ps(v_, c01), c10 = _mm256_max_ps(v_, c10),
-      c11 = _mm256_max_ps(v_, c11), c20 = _mm256_max_ps(v_, c20), c21 = _mm256_max_ps(v_, c21),
-      c30 = _mm256_max_ps(v_, c30), c31 = _mm256_max_ps(v_, c31), c40 = _mm256_max_ps(v_, c40),
-      c41 = _mm256_max_ps(v_, c41), c50 = _mm256_max_ps(v_, c50), c51 = _mm256_max_ps(v_, c51);
-    }
-    if (j->act_hi) {
-      const __m256 v_ = _mm256_broadcast_ss(&j->hi);
-      c00 = _mm256_min_ps(v_, c00), c01 = _mm256_min_ps(v_, c01), c10 = _mm256_min_ps(v_, c10),
-      c11 = _mm256_min_ps(v_, c11), c20 = _mm256_min_ps(v_, c20), c21 = _mm256_min_ps(v_, c21),
-      c30 = _mm256_min_ps(v_, c30), c31 = _mm256_min_ps(v_, c31), c40 = _mm256_min_ps(v_, c40),
-      c41 = _mm256_min_ps(v_, c41), c50 = _mm256_min_ps(v_, c50), c51 = _mm256_min_ps(v_, c51);
-    }
+    SK_ACT12(j, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     const size_t ds = n == NR ? oc : NR; /* n < 16: through tmp, then n floats per pixel */
     float *d = n == NR ? out : tmp;
     _mm256_storeu_ps(d, c00), _mm256_storeu_ps(d + 8, c01), d += ds;
@@ -199,20 +203,7 @@ __attribute__((noinline)) static void sk_row_3x32(const sk_rowjob *j) {
       SK_STEP32(2)
     }
     for (; t > 0; t--, o++, w += NR) SK_STEP32(0)
-    if (j->act_lo) {
-      const __m256 v_ = _mm256_broadcast_ss(&j->lo);
-      c00 = _mm256_max_ps(v_, c00), c01 = _mm256_max_ps(v_, c01), c02 = _mm256_max_ps(v_, c02),
-      c03 = _mm256_max_ps(v_, c03), c10 = _mm256_max_ps(v_, c10), c11 = _mm256_max_ps(v_, c11),
-      c12 = _mm256_max_ps(v_, c12), c13 = _mm256_max_ps(v_, c13), c20 = _mm256_max_ps(v_, c20),
-      c21 = _mm256_max_ps(v_, c21), c22 = _mm256_max_ps(v_, c22), c23 = _mm256_max_ps(v_, c23);
-    }
-    if (j->act_hi) {
-      const __m256 v_ = _mm256_broadcast_ss(&j->hi);
-      c00 = _mm256_min_ps(v_, c00), c01 = _mm256_min_ps(v_, c01), c02 = _mm256_min_ps(v_, c02),
-      c03 = _mm256_min_ps(v_, c03), c10 = _mm256_min_ps(v_, c10), c11 = _mm256_min_ps(v_, c11),
-      c12 = _mm256_min_ps(v_, c12), c13 = _mm256_min_ps(v_, c13), c20 = _mm256_min_ps(v_, c20),
-      c21 = _mm256_min_ps(v_, c21), c22 = _mm256_min_ps(v_, c22), c23 = _mm256_min_ps(v_, c23);
-    }
+    SK_ACT12(j, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23);
     float *d = out;
     _mm256_storeu_ps(d, c00), _mm256_storeu_ps(d + 8, c01);
     _mm256_storeu_ps(d + 16, c02), _mm256_storeu_ps(d + 24, c03), d += oc;
@@ -276,20 +267,7 @@ __attribute__((noinline)) static void sk_row_12x8(const sk_rowjob *j, size_t nky
         const float *const s = r; /* (the name the asm uses) */
         SK_ROW12()
       }
-      if (j->act_lo) {
-        const __m256 v_ = _mm256_broadcast_ss(&j->lo);
-        c0 = _mm256_max_ps(v_, c0), c1 = _mm256_max_ps(v_, c1), c2 = _mm256_max_ps(v_, c2),
-        c3 = _mm256_max_ps(v_, c3), c4 = _mm256_max_ps(v_, c4), c5 = _mm256_max_ps(v_, c5),
-        c6 = _mm256_max_ps(v_, c6), c7 = _mm256_max_ps(v_, c7), c8 = _mm256_max_ps(v_, c8),
-        c9 = _mm256_max_ps(v_, c9), c10 = _mm256_max_ps(v_, c10), c11 = _mm256_max_ps(v_, c11);
-      }
-      if (j->act_hi) {
-        const __m256 v_ = _mm256_broadcast_ss(&j->hi);
-        c0 = _mm256_min_ps(v_, c0), c1 = _mm256_min_ps(v_, c1), c2 = _mm256_min_ps(v_, c2),
-        c3 = _mm256_min_ps(v_, c3), c4 = _mm256_min_ps(v_, c4), c5 = _mm256_min_ps(v_, c5),
-        c6 = _mm256_min_ps(v_, c6), c7 = _mm256_min_ps(v_, c7), c8 = _mm256_min_ps(v_, c8),
-        c9 = _mm256_min_ps(v_, c9), c10 = _mm256_min_ps(v_, c10), c11 = _mm256_min_ps(v_, c11);
-      }
+      SK_ACT12(j, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11);
       /* pixels m, m+1, m+2 from one base (index addressing) */
       float *d0 = out + 8 * h, *d3 = d0 + 3 * oc, *d6 = d3 + 3 * oc, *d9 = d6 + 3 * oc;
       _mm256_storeu_ps(d0, c0), _mm256_storeu_ps(d0 + oc, c1), _mm256_storeu_ps(d0 + 2 * oc, c2);
