@@ -9,10 +9,12 @@
  * groups 1 and dil_w 1, first layers included, go to conv2d_nhwc_direct_smallk_avx2.c);
  * border tiles point each padded tap at a zero row (p->zero). The K loop is unrolled by 4
  * (the 4-wide front end was the limit: 24 uops per k at 1 k) and prefetches the weights
- * 2 KB ahead (the first tile over a block reads them from L3). Channel blocks
- * < 16 store masked. Pixels go in chunks whose input fits in L2; groups of
- * 16-channel weight blocks that fit L1 run over a whole chunk before the
- * next group, so weights come from L1/L2 (large layers are not DRAM-bound).
+ * 2 KB ahead (the first tile over a block reads them from L3); its steps are asm (see
+ * SK_ASM_STEP). Channel blocks < 16 store masked. Pixels go in chunks whose input fits in
+ * L2; groups of 16-channel weight blocks that fit half of L2 run over a whole chunk before
+ * the next group, each tile over all blocks of the group: weights come from L2, the tile's
+ * input from L1, and each pass writes a run of the group's channels per output pixel, not
+ * 16 (one block per pass ran large outputs at 60-75% of peak: 1x1 320->1280 on 14x14, 60%).
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -34,8 +36,8 @@
 
 /* Input bytes one chunk of output rows may span (kept in L2 across blocks). */
 #define SK_CHUNK_INPUT_BYTES (256u * 1024u)
-/* Packed weight bytes a group of blocks may span (kept in L1 over a chunk). */
-#define SK_BLOCK_GROUP_BYTES (32u * 1024u)
+/* Packed weight bytes a group of blocks may span (kept in L2 over a chunk). */
+#define SK_BLOCK_GROUP_BYTES (256u * 1024u)
 
 /* c[m][j] += src_m[o] * w[o][8j..8j+7]. */
 #define SK_K_STEP(o)                                   \
@@ -61,6 +63,32 @@
     c50 = _mm256_fmadd_ps(x, w0, c50);                 \
     c51 = _mm256_fmadd_ps(x, w1, c51);                 \
   } while (0)
+
+/* Step j of the unrolled K loop, c[m][0..1] += s_m[i bytes + j] * w[j][0..15], as two asm
+ * statements (pixels 0-2 load the weights, 3-5 reuse them), one byte index i for the six rows.
+ * From intrinsics GCC 12 kept six row pointers (six adds per 4 steps), copied accumulators and
+ * spilled one: 96 uops per 48 FMA, the 4-wide front end's limit. As in the small-K kernel,
+ * each statement clobbers "memory" so no store can move across it. */
+// clang-format off
+#define SK_AB(m, j)                                                                                \
+  "vbroadcastss " #j "*4(%[s" #m "],%[i]), %[x]\n\t"                                               \
+  "vfmadd231ps %[a], %[x], %[c" #m "0]\n\t"                                                        \
+  "vfmadd231ps %[b], %[x], %[c" #m "1]\n\t"
+#define SK_ASM_STEP(j)                                                                             \
+  {                                                                                                \
+    __m256 a_, b_, x_;                                                                             \
+    __asm__("vmovups " #j "*64(%[w]), %[a]\n\t"                                                    \
+            "vmovups " #j "*64+32(%[w]), %[b]\n\t" SK_AB(0, j) SK_AB(1, j) SK_AB(2, j)             \
+            : [c00] "+x"(c00), [c01] "+x"(c01), [c10] "+x"(c10), [c11] "+x"(c11),                  \
+              [c20] "+x"(c20), [c21] "+x"(c21), [a] "=&x"(a_), [b] "=&x"(b_), [x] "=&x"(x_)        \
+            : [s0] "r"(s0), [s1] "r"(s1), [s2] "r"(s2), [i] "r"(i), [w] "r"(w) : "memory");        \
+    __asm__(SK_AB(3, j) SK_AB(4, j) SK_AB(5, j)                                                    \
+            : [c30] "+x"(c30), [c31] "+x"(c31), [c40] "+x"(c40), [c41] "+x"(c41),                  \
+              [c50] "+x"(c50), [c51] "+x"(c51), [x] "=&x"(x_)                                      \
+            : [a] "x"(a_), [b] "x"(b_), [s3] "r"(s3), [s4] "r"(s4), [s5] "r"(s5), [i] "r"(i)       \
+            : "memory");                                                                           \
+  }
+// clang-format on
 
 /* One pixel: a += src[o] * w[o][0..7], b += src[o] * w[o][8..15]. */
 #define SK_K_PHASE(o, a, b)                                     \
@@ -129,17 +157,19 @@ __attribute__((noinline)) static void sk_tile_6x16(const sk_conv_params *p, cons
         for (; w != w1; w += NR, s0++) SK_K_PHASE(0, c00, c01);
         continue;
       }
-      for (; w != w4; w += 4 * NR) {
+      ptrdiff_t i = 0; /* bytes into each row */
+      for (; w != w4; w += 4 * NR, i += 4 * (ptrdiff_t)sizeof(float)) {
         _mm_prefetch((const char *)(w + SK_PF), _MM_HINT_T0);
         _mm_prefetch((const char *)(w + SK_PF + 16), _MM_HINT_T0);
         _mm_prefetch((const char *)(w + SK_PF + 32), _MM_HINT_T0);
         _mm_prefetch((const char *)(w + SK_PF + 48), _MM_HINT_T0);
-        SK_K_STEP(0);
-        SK_K_STEP(1);
-        SK_K_STEP(2);
-        SK_K_STEP(3);
-        s0 += 4, s1 += 4, s2 += 4, s3 += 4, s4 += 4, s5 += 4;
+        SK_ASM_STEP(0)
+        SK_ASM_STEP(1)
+        SK_ASM_STEP(2)
+        SK_ASM_STEP(3)
       }
+      i /= (ptrdiff_t)sizeof(float);
+      s0 += i, s1 += i, s2 += i, s3 += i, s4 += i, s5 += i;
       for (; w != w1; w += NR) {
         SK_K_STEP(0);
         s0++, s1++, s2++, s3++, s4++, s5++;
@@ -189,7 +219,7 @@ void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *pack
   size_t chunk = chunk_rows * p->out_w;
   chunk = (chunk + MR - 1) / MR * MR;
 
-  /* Weight blocks run in groups that fit L1, each over a whole chunk. */
+  /* Weight blocks run in groups that fit half of L2, each over a whole chunk. */
   const size_t bbytes = bsize * sizeof(float);
   size_t bgroup = SK_BLOCK_GROUP_BYTES / bbytes;
   if (bgroup < 1) bgroup = 1;
@@ -224,23 +254,22 @@ void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *pack
             }
           } else {
             t.interior = 1;
+            ptrdiff_t iy = 0, ix = 0; /* a short tile repeats its last pixel, not stored */
+            float *out = output;
             for (size_t m = 0; m < MR; m++) {
-              if (m >= t.mr) { /* short tile: repeat the last pixel, not stored */
-                t.iy[m] = t.iy[m - 1];
-                t.ix[m] = t.ix[m - 1];
-                t.out[m] = t.out[m - 1];
-                continue;
+              if (m < t.mr) {
+                iy = (ptrdiff_t)(oy * p->stride_h) - (ptrdiff_t)p->pad_top;
+                ix = (ptrdiff_t)(ox * p->stride_w) - (ptrdiff_t)p->pad_left;
+                out = output + (oy * p->out_w + ox) * p->out_c + g * p->out_c_g;
+                t.interior &= iy >= 0 && iy + ext_h < in_h && ix >= 0 && ix + ext_w < in_w;
+                if (++ox == p->out_w) {
+                  ox = 0;
+                  oy++;
+                }
               }
-              const ptrdiff_t iy = (ptrdiff_t)(oy * p->stride_h) - (ptrdiff_t)p->pad_top;
-              const ptrdiff_t ix = (ptrdiff_t)(ox * p->stride_w) - (ptrdiff_t)p->pad_left;
               t.iy[m] = iy;
               t.ix[m] = ix;
-              t.out[m] = output + (oy * p->out_w + ox) * p->out_c + g * p->out_c_g;
-              t.interior &= iy >= 0 && iy + ext_h < in_h && ix >= 0 && ix + ext_w < in_w;
-              if (++ox == p->out_w) {
-                ox = 0;
-                oy++;
-              }
+              t.out[m] = out;
             }
           }
           if (t.interior)
