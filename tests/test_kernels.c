@@ -1285,6 +1285,12 @@ static void pool_sweep_large_entry(const kgroup *e, stats *s) {
     list[n++] = (big){nhwc ? 520 : 4, sq(3, 1, 1, 1), 1, avg, 6, nhwc ? 9 : 150};
     list[n++] = (big){nhwc ? 64 : 2, sq(2, 2, 0, 1), 1, 0, 57, 113};
     list[n++] = (big){nhwc ? 259 : 3, sq(3, 2, 0, 1), 1, 0, 12, nhwc ? 17 : 203};
+    if (!nhwc) { /* NCHW rows in several 128-output chunks (stride 2, a last chunk under 8),
+                    windows 31-32 columns wide (row buffer limit) and one over it */
+      list[n++] = (big){3, sq(3, 2, 1, 1), 1, 0, 7, 521};
+      list[n++] = (big){2, sq(avg ? 32 : 16, 2, 5, avg ? 1 : 2), 0, avg, 40, 300};
+      list[n++] = (big){2, sq(avg ? 33 : 17, 1, 4, avg ? 1 : 2), 1, 0, 36, 70};
+    }
   }
   for (size_t i = 0; i < n; i++) {
     if (test_quick() && i % 2 != 0) continue;

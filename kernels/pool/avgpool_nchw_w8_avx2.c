@@ -1,7 +1,8 @@
 /*
- * Average pooling, NCHW, AVX2: 8 output columns per ymm; stride 2 deinterleaves 2 loads per tap
- * pair (SHUFPS, rows summed first, one VPERMPD), stride 1 loads unaligned; last vector overlaps.
- * Short rows: masked loads; clipped border windows: a masked load per row; strides > 2: scalar.
+ * Average pooling, NCHW, AVX2, separable: per output row, the window rows are summed into a padded
+ * row buffer (8 columns per ymm, last vector overlaps; rows under 8 columns: one masked load per
+ * row), then its window columns are summed and scaled (stride 2: SHUFPS deinterleave, VPERMPD).
+ * Output rows over 128 columns: in chunks of 128. Strides > 2, windows over 32 columns: scalar.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -9,179 +10,164 @@
 
 #include "sk_pool_avx2.h"
 
-typedef struct {
-  const float *in; /* first valid window row of the plane */
-  size_t nrows;    /* valid window rows */
-  size_t rstep;    /* floats between them (dil_h * in_w) */
-  size_t rows;     /* divisor rows (scalar kernel's rule) */
-} sk_rows;
+enum { OC = 128, EXT_MAX = 32, VBUF = 2 * OC + EXT_MAX + 16 };
 
 /* Divisor columns of output column ox (scalar kernel's rule). */
-static inline size_t cols_of(const sk_pool_params *p, size_t ox, size_t kx_lo, size_t kx_hi) {
-  if (!p->count_include_pad) return kx_hi - kx_lo;
-  return sk_pool_padded_extent(ox * p->stride_w, p->kernel_w, p->dil_w,
-                               p->pad_left + p->in_w + p->pad_right);
-}
-
-/* Output column ox (a clipped window): up to 8 contiguous columns (dil_w = 1) as a masked load
- * per row, rows summed, then the lanes; other windows scalar. Divided as the scalar kernel. */
-static inline float out_edge(const sk_pool_params *p, const sk_rows *rw, size_t ox) {
+static size_t cols_of(const sk_pool_params *p, size_t ox) {
+  if (p->count_include_pad)
+    return sk_pool_padded_extent(ox * p->stride_w, p->kernel_w, p->dil_w,
+                                 p->pad_left + p->in_w + p->pad_right);
   size_t kx_lo, kx_hi, ix;
   sk_tap_range(ox, p->stride_w, p->pad_left, p->dil_w, p->kernel_w, p->in_w, &kx_lo, &kx_hi, &ix);
-  const size_t ncols = kx_hi - kx_lo;
-  float s = 0.0f;
-  if (ncols != 0 && rw->nrows != 0) {
-    if (p->dil_w == 1 && ncols <= 8) {
-      const __m256i mask = sk_mask8(ncols);
-      const float *q = rw->in + ix;
-      __m256 v = _mm256_maskload_ps(q, mask);
-      for (size_t r = 1; r < rw->nrows; r++)
-        v = _mm256_add_ps(v, _mm256_maskload_ps(q + r * rw->rstep, mask));
-      s = sk_pool_hsum8(v);
-    } else {
-      for (size_t kx = kx_lo; kx < kx_hi; kx++) {
-        const float *q = rw->in + ix + (kx - kx_lo) * p->dil_w;
-        for (size_t r = 0; r < rw->nrows; r++) s += q[r * rw->rstep];
-      }
-    }
-  }
-  const size_t count = rw->rows * cols_of(p, ox, kx_lo, kx_hi);
-  return sk_clampf(count != 0 ? s / (float)count : 0.0f, p->out_min, p->out_max);
+  return kx_hi - kx_lo;
 }
 
-/* Stride 2: sums for outputs [ox, ox+8) whose windows start at column pointer in (see
- * maxpool_nchw_w8_avx2.c: SHUFPS 0x88 / 0xDD per tap pair, lanes 0 2 | 1 3 of loads at +0 / +7
- * for a single tap, VPERMPD at the end). */
-SK_ALWAYS_INLINE __m256 vec_s2(const float *in, size_t nrows, size_t rstep, size_t kw, size_t dw,
-                               int masked, ptrdiff_t lim) {
+static float inv(size_t n) { return n != 0 ? 1.0f / (float)n : 0.0f; }
+
+/* v[0, n) = sums over nrows rows (rstep apart) of the n columns at in. The rows pf floats further
+ * (the next output row's) are prefetched. */
+SK_ALWAYS_INLINE void vsum(const float *in, size_t nrows, size_t rstep, size_t n, float *v,
+                           size_t pf) {
+  if (n >= 8) {
+    for (size_t j = 0;; j += 8) {
+      if (j + 8 > n) j = n - 8; /* last vector overlaps: same sums stored again */
+      const float *q = in + j;
+      _mm_prefetch((const char *)(q + pf), _MM_HINT_T0);
+      __m256 a = _mm256_loadu_ps(q);
+      for (size_t r = 1; r < nrows; r++) {
+        _mm_prefetch((const char *)(q + rstep + pf), _MM_HINT_T0);
+        a = _mm256_add_ps(a, _mm256_loadu_ps(q += rstep));
+      }
+      _mm256_storeu_ps(v + j, a);
+      if (j + 8 == n) break;
+    }
+  } else { /* lanes n..7 sum zeros: the padding's value */
+    const __m256i m = sk_mask8(n);
+    __m256 a = _mm256_maskload_ps(in, m);
+    for (size_t r = 1; r < nrows; r++) a = _mm256_add_ps(a, _mm256_maskload_ps(in += rstep, m));
+    _mm256_storeu_ps(v, a);
+  }
+}
+
+/* Window sums of outputs [o, o+8) from the row buffer v (output o's window at v + o*sw). */
+SK_ALWAYS_INLINE __m256 hsum(const float *v, size_t kw, size_t sw) {
+  if (sw == 1) {
+    __m256 s = _mm256_loadu_ps(v);
+    for (size_t kx = 1; kx < kw; kx++) s = _mm256_add_ps(s, _mm256_loadu_ps(v + kx));
+    return s;
+  }
+  /* tap pairs: even / odd columns of 16 (lane order 0 2 8 10 4 6 12 14); a single tap: lanes
+   * 0 2 | 1 3 of 8 columns at +0 and +7 (the same order); VPERMPD restores it */
   __m256 s = _mm256_setzero_ps();
   size_t kx = 0;
-  if (dw == 1) {
-    for (; kx + 1 < kw; kx += 2) {
-      const float *q = in + kx;
-      const __m256i ma = sk_pool_mask_lim(lim - (ptrdiff_t)kx),
-                    mb = sk_pool_mask_lim(lim - (ptrdiff_t)kx - 8);
-      __m256 a = sk_pool_ld(q, masked, ma), b = sk_pool_ld(q + 8, masked, mb);
-      for (size_t r = 1; r < nrows; r++) {
-        q += rstep;
-        a = _mm256_add_ps(a, sk_pool_ld(q, masked, ma));
-        b = _mm256_add_ps(b, sk_pool_ld(q + 8, masked, mb));
-      }
-      const __m256 t = _mm256_add_ps(_mm256_shuffle_ps(a, b, 0x88), _mm256_shuffle_ps(a, b, 0xDD));
-      s = kx == 0 ? t : _mm256_add_ps(s, t); /* (no add of the zero start: same sums) */
-    }
+  for (; kx + 1 < kw; kx += 2) {
+    const __m256 a = _mm256_loadu_ps(v + kx), b = _mm256_loadu_ps(v + kx + 8);
+    s = _mm256_add_ps(s,
+                      _mm256_add_ps(_mm256_shuffle_ps(a, b, 0x88), _mm256_shuffle_ps(a, b, 0xDD)));
   }
-  for (; kx < kw; kx++) {
-    const float *q = in + kx * dw;
-    const ptrdiff_t l = lim - (ptrdiff_t)(kx * dw);
-    const __m256i ma = sk_pool_mask_lim(l), mb = sk_pool_mask_lim(l - 7);
-    __m256 a = sk_pool_ld(q, masked, ma), b = sk_pool_ld(q + 7, masked, mb);
-    for (size_t r = 1; r < nrows; r++) {
-      q += rstep;
-      a = _mm256_add_ps(a, sk_pool_ld(q, masked, ma));
-      b = _mm256_add_ps(b, sk_pool_ld(q + 7, masked, mb));
-    }
-    const __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 2, 0));
-    s = kx == 0 ? t : _mm256_add_ps(s, t);
+  if (kx < kw) {
+    const __m256 a = _mm256_loadu_ps(v + kx), b = _mm256_loadu_ps(v + kx + 7);
+    s = _mm256_add_ps(s, _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 2, 0)));
   }
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
-/* Stride 1: sums for outputs [ox, ox+8), one unaligned load per tap and row. */
-SK_ALWAYS_INLINE __m256 vec_s1(const float *in, size_t nrows, size_t rstep, size_t kw, size_t dw,
-                               int masked, ptrdiff_t lim) {
-  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-  for (size_t kx = 0; kx < kw; kx++) {
-    const float *q = in + kx * dw;
-    const __m256i mk = sk_pool_mask_lim(lim - (ptrdiff_t)(kx * dw));
-    size_t r = 0;
-    for (; r + 1 < nrows; r += 2, q += 2 * rstep) {
-      s0 = _mm256_add_ps(s0, sk_pool_ld(q, masked, mk));
-      s1 = _mm256_add_ps(s1, sk_pool_ld(q + rstep, masked, mk));
+typedef struct {
+  const float *in; /* first valid window row of the plane (at the chunk's first input column) */
+  size_t nrows;    /* valid window rows */
+  size_t rstep;    /* floats between them (dil_h * in_w) */
+} sk_rows;
+
+/* One output row's chunk: window rows summed into vbuf + jl (n columns from rw->in), then nout
+ * outputs at out, scaled by rs * cinv. KW, NR: window columns and rows (compile-time constants
+ * where the caller specialises). */
+SK_ALWAYS_INLINE void row_vec(const sk_rows *rw, float *vbuf, size_t jl, size_t n, float *out,
+                              size_t nout, const float *cinv, __m256 rs, size_t KW, size_t NR,
+                              size_t sw, size_t pf, int clamp, __m256 lo, __m256 hi) {
+  if (sw == 2 && KW == 2 && jl == 0 && n >= 2 * nout && nout >= 8) {
+    /* 2 wide, stride 2, every column read is input: no row buffer, the 16 columns of 8 outputs
+     * summed over the rows in registers */
+    for (size_t o = 0;; o += 8) {
+      if (o + 8 > nout) o = nout - 8; /* overlaps: same values again */
+      const float *q = rw->in + 2 * o;
+      _mm_prefetch((const char *)(q + pf), _MM_HINT_T0);
+      __m256 a = _mm256_loadu_ps(q), b = _mm256_loadu_ps(q + 8);
+      for (size_t r = 1; r < NR; r++) {
+        q += rw->rstep;
+        _mm_prefetch((const char *)(q + pf), _MM_HINT_T0);
+        a = _mm256_add_ps(a, _mm256_loadu_ps(q));
+        b = _mm256_add_ps(b, _mm256_loadu_ps(q + 8));
+      }
+      a = _mm256_add_ps(_mm256_shuffle_ps(a, b, 0x88), _mm256_shuffle_ps(a, b, 0xDD));
+      a = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(a), _MM_SHUFFLE(3, 1, 2, 0)));
+      const __m256 sc = _mm256_mul_ps(rs, _mm256_loadu_ps(cinv + o));
+      _mm256_storeu_ps(out + o, sk_pool_act(_mm256_mul_ps(a, sc), clamp, lo, hi));
+      if (o + 8 == nout) return;
     }
-    if (r < nrows) s0 = _mm256_add_ps(s0, sk_pool_ld(q, masked, mk));
   }
-  return _mm256_add_ps(s0, s1);
-}
-
-/* Interior outputs [ox, ox + n) (n >= 8) of one row, windows starting at column pointer in;
- * KW x NR taps when both are nonzero (compile-time: loops unrolled), else kw x nrows. */
-SK_ALWAYS_INLINE void row_vecs(const float *in, size_t n, size_t sw, size_t KW, size_t NR,
-                               size_t kw, size_t nrows, size_t rstep, size_t dw, float *out,
-                               __m256 scale, int clamp, __m256 lo, __m256 hi) {
-  if (KW != 0) {
-    kw = KW;
-    nrows = NR;
-  }
+  vsum(rw->in, NR, rw->rstep, n, vbuf + jl, pf);
   for (size_t o = 0;; o += 8) {
-    if (o + 8 > n) o = n - 8; /* last vector overlaps: same values stored again */
-    const __m256 s = sw == 2 ? vec_s2(in + 2 * o, nrows, rstep, kw, dw, 0, 0)
-                             : vec_s1(in + o, nrows, rstep, kw, dw, 0, 0);
-    _mm256_storeu_ps(out + o, sk_pool_act(_mm256_mul_ps(s, scale), clamp, lo, hi));
-    if (o + 8 == n) break;
+    if (o + 8 > nout && nout >= 8) o = nout - 8; /* overlaps: same values again */
+    const __m256 sc = _mm256_mul_ps(rs, _mm256_loadu_ps(cinv + o));
+    const __m256 v = sk_pool_act(_mm256_mul_ps(hsum(vbuf + o * sw, KW, sw), sc), clamp, lo, hi);
+    sk_pool_st(out + o, v, nout < 8, sk_mask8(nout));
+    if (o + 8 >= nout) break;
   }
-}
-
-/* One output row; scale: the interior outputs' 1 / divisor. */
-SK_ALWAYS_INLINE void row_fast(const sk_pool_params *p, const sk_rows *rw, float *row, size_t ox_a,
-                               size_t ox_b, __m256 scale, size_t sw, int clamp, __m256 lo,
-                               __m256 hi) {
-  const size_t kw = p->kernel_w, dw = p->dil_w, out_w = p->out_w, nr = rw->nrows;
-  if (sw > 2 || nr == 0) ox_a = ox_b = out_w; /* all scalar */
-  const size_t n = ox_b - ox_a;
-  if (sw <= 2 && n >= 8) { /* (sw: a compile-time constant) */
-    const float *in = rw->in + (ox_a * sw - p->pad_left);
-    float *out = row + ox_a;
-    /* the common 2x2 stride 2 window with its taps unrolled */
-    if (sw == 2 && dw == 1 && kw == 2 && nr == 2)
-      row_vecs(in, n, sw, 2, 2, kw, nr, rw->rstep, 1, out, scale, clamp, lo, hi);
-    else
-      row_vecs(in, n, sw, 0, 0, kw, nr, rw->rstep, dw, out, scale, clamp, lo, hi);
-  } else if (sw <= 2 && n != 0) {
-    /* Fewer than 8 interior outputs: loads masked to the row, n lanes stored. */
-    const size_t s0 = ox_a * sw - p->pad_left;
-    const ptrdiff_t lim = (ptrdiff_t)(p->in_w - s0);
-    const __m256 s = sw == 2 ? vec_s2(rw->in + s0, nr, rw->rstep, kw, dw, 1, lim)
-                             : vec_s1(rw->in + s0, nr, rw->rstep, kw, dw, 1, lim);
-    _mm256_maskstore_ps(row + ox_a, sk_mask8(n),
-                        sk_pool_act(_mm256_mul_ps(s, scale), clamp, lo, hi));
-  }
-  for (size_t ox = 0; ox < ox_a; ox++) row[ox] = out_edge(p, rw, ox);
-  for (size_t ox = ox_b; ox < out_w; ox++) row[ox] = out_edge(p, rw, ox);
 }
 
 SK_ALWAYS_INLINE void avgpool(const sk_pool_params *p, const float *input, float *output, size_t sw,
                               int clamp) {
-  const size_t in_w = p->in_w, out_w = p->out_w;
+  const size_t in_w = p->in_w, out_w = p->out_w, kw = p->kernel_w, pl = p->pad_left;
   const size_t in_plane = p->in_h * in_w, out_plane = p->out_h * out_w;
   const size_t padded_h = p->pad_top + p->in_h + p->pad_bottom;
   const __m256 lo = _mm256_set1_ps(p->out_min), hi = _mm256_set1_ps(p->out_max);
-  size_t ox_a, ox_b;
-  sk_pool_interior(out_w, p->stride_w, p->pad_left, p->dil_w, p->kernel_w, in_w, &ox_a, &ox_b);
-  const size_t cols_in = ox_b > ox_a ? cols_of(p, ox_a, 0, p->kernel_w) : 0;
-  /* Per output row: its first valid input row, valid rows and divisor rows (the same for every
-   * plane), and the interior outputs' scale (divided once per row, as the scalar kernel). */
-  for (size_t oy0 = 0; oy0 < p->out_h; oy0 += 64) {
-    const size_t nrow = p->out_h - oy0 < 64 ? p->out_h - oy0 : 64;
-    size_t iy[64], nr[64], rows[64];
-    __m256 scale[64];
-    for (size_t k = 0; k < nrow; k++) {
-      size_t ky_lo, ky_hi;
-      sk_tap_range(oy0 + k, p->stride_h, p->pad_top, p->dil_h, p->kernel_h, p->in_h, &ky_lo,
-                   &ky_hi, &iy[k]);
-      nr[k] = ky_hi - ky_lo;
-      rows[k] = p->count_include_pad ? sk_pool_padded_extent((oy0 + k) * p->stride_h,
-                                                             p->kernel_h, p->dil_h, padded_h)
-                                     : nr[k];
-      const size_t count = rows[k] * cols_in;
-      scale[k] = _mm256_set1_ps(count != 0 ? 1.0f / (float)count : 0.0f);
-    }
-    for (size_t c = 0; c < p->channels; c++) {
-      const float *plane = input + c * in_plane;
-      float *out = output + c * out_plane + oy0 * out_w;
-      for (size_t k = 0; k < nrow; k++, out += out_w) {
-        const sk_rows rw = {plane + iy[k] * in_w, nr[k], p->dil_h * in_w, rows[k]};
-        row_fast(p, &rw, out, ox_a, ox_b, scale[k], sw, clamp, lo, hi);
+  float vbuf[VBUF], cinv[OC + 8];
+  for (size_t ox0 = 0; ox0 < out_w; ox0 += OC) { /* output columns [ox0, ox0 + nout) */
+    const size_t nout = out_w - ox0 < OC ? out_w - ox0 : OC;
+    /* vbuf[j]: padded column ox0*sw + j; input columns [jl, jr) of it, zeros around */
+    const size_t base = ox0 * sw, nv = (nout - 1) * sw + kw;
+    const size_t jl = pl > base ? pl - base : 0;
+    size_t jr = pl + in_w - base < nv ? pl + in_w - base : nv;
+    if (jr < jl) jr = jl;
+    for (size_t j = 0; j < VBUF; j++) vbuf[j] = 0.0f;
+    for (size_t i = 0; i < OC + 8; i++) cinv[i] = i < nout ? inv(cols_of(p, ox0 + i)) : 0.0f;
+    for (size_t oy0 = 0; oy0 < p->out_h; oy0 += 64) {
+      /* Per output row: first valid input row, valid rows, 1 / divisor rows (same every plane) */
+      const size_t nrow = p->out_h - oy0 < 64 ? p->out_h - oy0 : 64;
+      size_t iy[64], nr[64];
+      float rinv[64];
+      for (size_t k = 0; k < nrow; k++) {
+        size_t ky_lo, ky_hi;
+        sk_tap_range(oy0 + k, p->stride_h, p->pad_top, p->dil_h, p->kernel_h, p->in_h, &ky_lo,
+                     &ky_hi, &iy[k]);
+        nr[k] = ky_hi - ky_lo;
+        rinv[k] = inv(p->count_include_pad ? sk_pool_padded_extent((oy0 + k) * p->stride_h,
+                                                                   p->kernel_h, p->dil_h, padded_h)
+                                           : nr[k]);
+      }
+      for (size_t c = 0; c < p->channels; c++) {
+        const float *plane = input + c * in_plane + (base + jl - pl);
+        float *out = output + c * out_plane + oy0 * out_w;
+        for (size_t k = 0; k < nrow; k++, out += out_w) {
+          if (nr[k] == 0) { /* no input row in the windows: sums 0 */
+            for (size_t i = 0; i < nout; i++)
+              out[ox0 + i] = sk_clampf(0.0f, p->out_min, p->out_max);
+            continue;
+          }
+          /* prefetch distance: stride_h rows on, while that stays inside the plane */
+          const size_t last = iy[k] + (nr[k] - 1) * p->dil_h + p->stride_h;
+          const size_t pf = last < p->in_h ? p->stride_h * in_w : 0;
+          const sk_rows rw = {plane + iy[k] * in_w, nr[k], p->dil_h * in_w};
+          const __m256 rs = _mm256_set1_ps(rinv[k]);
+          float *o = out + ox0;
+          /* the common 3x3 and 2x2 windows with their loops unrolled */
+          if (kw == 3 && nr[k] == 3)
+            row_vec(&rw, vbuf, jl, jr - jl, o, nout, cinv, rs, 3, 3, sw, pf, clamp, lo, hi);
+          else if (kw == 2 && nr[k] == 2)
+            row_vec(&rw, vbuf, jl, jr - jl, o, nout, cinv, rs, 2, 2, sw, pf, clamp, lo, hi);
+          else
+            row_vec(&rw, vbuf, jl, jr - jl, o, nout, cinv, rs, kw, nr[k], sw, pf, clamp, lo, hi);
+        }
       }
     }
   }
@@ -199,16 +185,13 @@ static void avgpool_s2_act(const sk_pool_params *p, const float *in, float *out)
 static void avgpool_s2_noact(const sk_pool_params *p, const float *in, float *out) {
   avgpool(p, in, out, 2, 0);
 }
-static void avgpool_scalar_rows(const sk_pool_params *p, const float *in, float *out) {
-  avgpool(p, in, out, 3, 1);
-}
 
 void sk_avgpool_nchw_w8__avx2(const sk_pool_params *p, const float *input, float *output) {
   const int act = sk_pool_has_act(p);
-  if (p->stride_w == 1)
+  if (p->stride_w > 2 || p->dil_w != 1 || p->kernel_w > EXT_MAX)
+    sk_avgpool_nchw__scalar(p, input, output);
+  else if (p->stride_w == 1)
     (act ? avgpool_s1_act : avgpool_s1_noact)(p, input, output);
-  else if (p->stride_w == 2)
-    (act ? avgpool_s2_act : avgpool_s2_noact)(p, input, output);
   else
-    avgpool_scalar_rows(p, input, output);
+    (act ? avgpool_s2_act : avgpool_s2_noact)(p, input, output);
 }

@@ -1,7 +1,8 @@
 /*
- * Max pooling, NCHW, AVX2: 8 output columns per ymm; stride 2 deinterleaves 2 loads per tap
- * pair (SHUFPS, rows maxed first, one VPERMPD), stride 1 loads unaligned; last vector overlaps.
- * Short rows: masked loads; clipped border windows: a masked load per row; strides > 2: scalar.
+ * Max pooling, NCHW, AVX2, separable: per output row, the window rows are maxed into a padded row
+ * buffer (8 columns per ymm, last vector overlaps; rows under 8 columns: one masked load per row),
+ * then its window columns are maxed (stride 2: SHUFPS deinterleave, VPERMPD). Output rows over 128
+ * columns: in chunks of 128. Strides > 2, windows over 32 columns: the scalar kernel.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -11,43 +12,18 @@
 
 /*
  * NaN: the vector path takes acc = MAXPS(acc, x), which gives x when x is NaN, so acc is NaN
- * right after reading a NaN; an unordered compare of the accumulators (loads stay folded into
- * MAXPS) ORed into d flags it. A row whose d is set is recomputed by row_exact, the scalar
- * kernel's loop (kx outer, ky inner): results are bitwise those of the scalar kernel.
+ * right after reading a NaN; an unordered compare of the accumulator ORed into u flags it. A row
+ * whose u is set is recomputed by row_exact, the scalar kernel's loop (kx outer, ky inner):
+ * results are bitwise those of the scalar kernel.
  */
 
+enum { OC = 128, EXT_MAX = 32, VBUF = 2 * OC + EXT_MAX + 16 };
+
 typedef struct {
-  const float *in; /* first valid window row of the plane */
+  const float *in; /* first valid window row of the plane (at the chunk's first input column) */
   size_t nrows;    /* valid window rows */
   size_t rstep;    /* floats between them (dil_h * in_w) */
 } sk_rows;
-
-/* Output column ox (a clipped window), unclamped. Up to 8 contiguous columns (dil_w = 1): a
- * masked load per row, rows maxed, then the lanes; NaNs are dropped and flagged in *d as in the
- * vector path. Other windows: the scalar kernel's operation and order, NaN exact. */
-static inline float out_edge(const sk_pool_params *p, const sk_rows *rw, size_t ox, __m256 *d) {
-  size_t kx_lo, kx_hi, ix;
-  sk_tap_range(ox, p->stride_w, p->pad_left, p->dil_w, p->kernel_w, p->in_w, &kx_lo, &kx_hi, &ix);
-  const size_t ncols = kx_hi - kx_lo;
-  if (p->dil_w == 1 && ncols <= 8) {
-    if (ncols == 0 || rw->nrows == 0) return -INFINITY;
-    const __m256i mask = sk_mask8(ncols);
-    const float *q = rw->in + ix;
-    __m256 m = _mm256_maskload_ps(q, mask), u = sk_pool_unord(m, m);
-    for (size_t r = 1; r < rw->nrows; r++) {
-      m = _mm256_max_ps(m, _mm256_maskload_ps(q + r * rw->rstep, mask));
-      u = _mm256_or_ps(u, sk_pool_unord(m, m));
-    }
-    *d = _mm256_or_ps(*d, u);
-    return sk_pool_hmax8(_mm256_blendv_ps(_mm256_set1_ps(-INFINITY), m, _mm256_castsi256_ps(mask)));
-  }
-  float v = -INFINITY;
-  for (size_t kx = kx_lo; kx < kx_hi; kx++) {
-    const float *q = rw->in + ix + (kx - kx_lo) * p->dil_w;
-    for (size_t r = 0; r < rw->nrows; r++) v = sk_pool_max_exact(v, q[r * rw->rstep]);
-  }
-  return v;
-}
 
 /* The scalar kernel's row loop (running maxima in the output row). */
 static void row_exact(const sk_pool_params *p, const sk_rows *rw, float *row) {
@@ -65,129 +41,141 @@ static void row_exact(const sk_pool_params *p, const sk_rows *rw, float *row) {
   for (size_t ox = 0; ox < out_w; ox++) row[ox] = sk_clampf(row[ox], p->out_min, p->out_max);
 }
 
-/* Stride 2: outputs [ox, ox+8) whose windows start at column pointer in (first valid row). Tap
- * pairs (kx, kx+1) share the loads of 16 columns: SHUFPS 0x88 / 0xDD pick even / odd columns in
- * the lane order 0 2 8 10 4 6 12 14; a single tap loads 8 columns at +0 and +7 and picks lanes
- * (0 2 | 1 3) into the same order, reading exactly its 15 columns. VPERMPD restores the order. */
-SK_ALWAYS_INLINE __m256 vec_s2(const float *in, size_t nrows, size_t rstep, size_t kw, size_t dw,
-                               int masked, ptrdiff_t lim, __m256 *d) {
+/* v[0, n) = maxima over nrows >= 1 rows (rstep apart) of the n columns at in; NaNs flagged in
+ * *u. The rows pf floats further (the next output row's) are prefetched. */
+SK_ALWAYS_INLINE void vmax(const float *in, size_t nrows, size_t rstep, size_t n, float *v,
+                           __m256 *u, size_t pf) {
+  if (n >= 8) {
+    for (size_t j = 0;; j += 8) {
+      if (j + 8 > n) j = n - 8; /* last vector overlaps: same maxima stored again */
+      const float *q = in + j;
+      _mm_prefetch((const char *)(q + pf), _MM_HINT_T0);
+      __m256 a = _mm256_loadu_ps(q), f = sk_pool_unord(a, a);
+      for (size_t r = 1; r < nrows; r++) {
+        _mm_prefetch((const char *)(q + rstep + pf), _MM_HINT_T0);
+        a = _mm256_max_ps(a, _mm256_loadu_ps(q += rstep));
+        f = _mm256_or_ps(f, sk_pool_unord(a, a));
+      }
+      *u = _mm256_or_ps(*u, f);
+      _mm256_storeu_ps(v + j, a);
+      if (j + 8 == n) break;
+    }
+  } else { /* lanes n..7: -inf, the padding's value */
+    const __m256i m = sk_mask8(n);
+    const __m256 pad = _mm256_andnot_ps(_mm256_castsi256_ps(m), _mm256_set1_ps(-INFINITY));
+    __m256 a = _mm256_maskload_ps(in, m), f = sk_pool_unord(a, a);
+    for (size_t r = 1; r < nrows; r++) {
+      a = _mm256_max_ps(a, _mm256_maskload_ps(in += rstep, m));
+      f = _mm256_or_ps(f, sk_pool_unord(a, a));
+    }
+    *u = _mm256_or_ps(*u, f);
+    _mm256_storeu_ps(v, _mm256_or_ps(a, pad));
+  }
+}
+
+/* Window maxima of outputs [o, o+8) from the (NaN-free) row buffer v (output o's window at
+ * v + o*sw). */
+SK_ALWAYS_INLINE __m256 hmax(const float *v, size_t kw, size_t dw, size_t sw) {
+  if (sw == 1) {
+    __m256 m = _mm256_loadu_ps(v);
+    for (size_t kx = 1; kx < kw; kx++) m = _mm256_max_ps(m, _mm256_loadu_ps(v + kx * dw));
+    return m;
+  }
+  /* tap pairs: even / odd columns of 16 (lane order 0 2 8 10 4 6 12 14); a single tap: lanes
+   * 0 2 | 1 3 of 8 columns at +0 and +7 (the same order); VPERMPD restores it */
   __m256 m = _mm256_set1_ps(-INFINITY);
   size_t kx = 0;
-  if (dw == 1) {
+  if (dw == 1)
     for (; kx + 1 < kw; kx += 2) {
-      const float *q = in + kx;
-      const __m256i ma = sk_pool_mask_lim(lim - (ptrdiff_t)kx),
-                    mb = sk_pool_mask_lim(lim - (ptrdiff_t)kx - 8);
-      __m256 a = sk_pool_ld(q, masked, ma), b = sk_pool_ld(q + 8, masked, mb);
-      __m256 u = sk_pool_unord(a, b);
-      for (size_t r = 1; r < nrows; r++) {
-        q += rstep;
-        a = _mm256_max_ps(a, sk_pool_ld(q, masked, ma));
-        b = _mm256_max_ps(b, sk_pool_ld(q + 8, masked, mb));
-        u = _mm256_or_ps(u, sk_pool_unord(a, b));
-      }
-      *d = _mm256_or_ps(*d, u);
-      m = _mm256_max_ps(m, _mm256_shuffle_ps(a, b, 0x88));
-      m = _mm256_max_ps(m, _mm256_shuffle_ps(a, b, 0xDD));
+      const __m256 a = _mm256_loadu_ps(v + kx), b = _mm256_loadu_ps(v + kx + 8);
+      m = _mm256_max_ps(
+          m, _mm256_max_ps(_mm256_shuffle_ps(a, b, 0x88), _mm256_shuffle_ps(a, b, 0xDD)));
     }
-  }
   for (; kx < kw; kx++) {
-    const float *q = in + kx * dw;
-    const ptrdiff_t l = lim - (ptrdiff_t)(kx * dw);
-    const __m256i ma = sk_pool_mask_lim(l), mb = sk_pool_mask_lim(l - 7);
-    __m256 a = sk_pool_ld(q, masked, ma), b = sk_pool_ld(q + 7, masked, mb);
-    __m256 u = sk_pool_unord(a, b);
-    for (size_t r = 1; r < nrows; r++) {
-      q += rstep;
-      a = _mm256_max_ps(a, sk_pool_ld(q, masked, ma));
-      b = _mm256_max_ps(b, sk_pool_ld(q + 7, masked, mb));
-      u = _mm256_or_ps(u, sk_pool_unord(a, b));
-    }
-    *d = _mm256_or_ps(*d, u);
+    const __m256 a = _mm256_loadu_ps(v + kx * dw), b = _mm256_loadu_ps(v + kx * dw + 7);
     m = _mm256_max_ps(m, _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 2, 0)));
   }
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(m), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
-/* Stride 1: outputs [ox, ox+8), one unaligned load per tap and row. With dil_w = 1 and kw <= 9
- * the loads of taps 0 and kw-1 cover every column the 8 windows read, so only they are checked
- * for NaN (one compare per row). */
-SK_ALWAYS_INLINE __m256 vec_s1(const float *in, size_t nrows, size_t rstep, size_t kw, size_t dw,
-                               int masked, ptrdiff_t lim, __m256 *d) {
-  __m256 m = _mm256_set1_ps(-INFINITY);
+/* One output row's chunk: window rows maxed into vbuf + jl (n columns from rw->in), then nout
+ * outputs at out. KW, NR: window columns and rows (compile-time constants where the caller
+ * specialises). Returns the NaN flags. */
+SK_ALWAYS_INLINE __m256 row_vec(const sk_rows *rw, float *vbuf, size_t jl, size_t n, float *out,
+                                size_t nout, size_t KW, size_t NR, size_t dw, size_t sw, size_t pf,
+                                int clamp, __m256 lo, __m256 hi) {
   __m256 u = _mm256_setzero_ps();
-  if (dw == 1 && kw <= 9) {
-    const size_t e = kw - 1;
-    const __m256i m0 = sk_pool_mask_lim(lim), me = sk_pool_mask_lim(lim - (ptrdiff_t)e);
-    for (size_t r = 0; r < nrows; r++, in += rstep) {
-      const __m256 t = _mm256_max_ps(m, sk_pool_ld(in, masked, m0));
-      m = _mm256_max_ps(t, sk_pool_ld(in + e, masked, me));
-      u = _mm256_or_ps(u, sk_pool_unord(t, m));
-      for (size_t kx = 1; kx < e; kx++)
-        m = _mm256_max_ps(m, sk_pool_ld(in + kx, masked, sk_pool_mask_lim(lim - (ptrdiff_t)kx)));
-    }
-  } else {
-    for (size_t kx = 0; kx < kw; kx++) {
-      const float *q = in + kx * dw;
-      const __m256i mk = sk_pool_mask_lim(lim - (ptrdiff_t)(kx * dw));
-      for (size_t r = 0; r < nrows; r++, q += rstep) {
-        m = _mm256_max_ps(m, sk_pool_ld(q, masked, mk));
-        u = _mm256_or_ps(u, sk_pool_unord(m, m));
+  if (sw == 2 && KW == 2 && dw == 1 && jl == 0 && n >= 2 * nout && nout >= 8) {
+    /* 2 wide, stride 2, every column read is input: no row buffer, the 16 columns of 8 outputs
+     * maxed over the rows in registers */
+    for (size_t o = 0;; o += 8) {
+      if (o + 8 > nout) o = nout - 8; /* overlaps: same values again */
+      const float *q = rw->in + 2 * o;
+      _mm_prefetch((const char *)(q + pf), _MM_HINT_T0);
+      __m256 a = _mm256_loadu_ps(q), b = _mm256_loadu_ps(q + 8), f = sk_pool_unord(a, b);
+      for (size_t r = 1; r < NR; r++) {
+        q += rw->rstep;
+        _mm_prefetch((const char *)(q + pf), _MM_HINT_T0);
+        a = _mm256_max_ps(a, _mm256_loadu_ps(q));
+        b = _mm256_max_ps(b, _mm256_loadu_ps(q + 8));
+        f = _mm256_or_ps(f, sk_pool_unord(a, b));
       }
+      u = _mm256_or_ps(u, f);
+      a = _mm256_max_ps(_mm256_shuffle_ps(a, b, 0x88), _mm256_shuffle_ps(a, b, 0xDD));
+      a = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(a), _MM_SHUFFLE(3, 1, 2, 0)));
+      _mm256_storeu_ps(out + o, sk_pool_act(a, clamp, lo, hi));
+      if (o + 8 == nout) return u;
     }
   }
-  *d = _mm256_or_ps(*d, u);
-  return m;
-}
-
-/* One output row, stride sw in {1, 2}; returns nonzero if the vector part read a NaN. */
-SK_ALWAYS_INLINE int row_fast(const sk_pool_params *p, const sk_rows *rw, float *row, size_t ox_a,
-                              size_t ox_b, size_t sw, int clamp, __m256 lo, __m256 hi) {
-  const size_t kw = p->kernel_w, dw = p->dil_w, out_w = p->out_w;
-  __m256 d = _mm256_setzero_ps();
-  const size_t n = ox_b - ox_a;
-  if (n >= 8) {
-    for (size_t ox = ox_a;; ox += 8) {
-      if (ox + 8 > ox_b) ox = ox_b - 8; /* last vector overlaps: same values stored again */
-      const float *in = rw->in + (ox * sw - p->pad_left);
-      const __m256 m = sw == 2 ? vec_s2(in, rw->nrows, rw->rstep, kw, dw, 0, 0, &d)
-                               : vec_s1(in, rw->nrows, rw->rstep, kw, dw, 0, 0, &d);
-      _mm256_storeu_ps(row + ox, sk_pool_act(m, clamp, lo, hi));
-      if (ox + 8 == ox_b) break;
-    }
-  } else if (n != 0) {
-    /* Fewer than 8 interior outputs: loads masked to the row, n lanes stored. Lanes >= n may
-     * see zeros from masked-off columns; they are not stored. */
-    const size_t s = ox_a * sw - p->pad_left;
-    const ptrdiff_t lim = (ptrdiff_t)(p->in_w - s);
-    const __m256 m = sw == 2 ? vec_s2(rw->in + s, rw->nrows, rw->rstep, kw, dw, 1, lim, &d)
-                             : vec_s1(rw->in + s, rw->nrows, rw->rstep, kw, dw, 1, lim, &d);
-    _mm256_maskstore_ps(row + ox_a, sk_mask8(n), sk_pool_act(m, clamp, lo, hi));
+  vmax(rw->in, NR, rw->rstep, n, vbuf + jl, &u, pf);
+  for (size_t o = 0;; o += 8) {
+    if (o + 8 > nout && nout >= 8) o = nout - 8; /* overlaps: same values again */
+    const __m256 v = sk_pool_act(hmax(vbuf + o * sw, KW, dw, sw), clamp, lo, hi);
+    sk_pool_st(out + o, v, nout < 8, sk_mask8(nout));
+    if (o + 8 >= nout) break;
   }
-  const float lo_s = p->out_min, hi_s = p->out_max;
-  for (size_t ox = 0; ox < ox_a; ox++) row[ox] = sk_clampf(out_edge(p, rw, ox, &d), lo_s, hi_s);
-  for (size_t ox = ox_b; ox < out_w; ox++) row[ox] = sk_clampf(out_edge(p, rw, ox, &d), lo_s, hi_s);
-  return sk_pool_any(d);
+  return u;
 }
 
 SK_ALWAYS_INLINE void maxpool(const sk_pool_params *p, const float *input, float *output, size_t sw,
                               int clamp) {
-  const size_t in_w = p->in_w, out_w = p->out_w;
-  const size_t in_plane = p->in_h * in_w, out_plane = p->out_h * out_w;
+  const size_t in_w = p->in_w, out_w = p->out_w, kw = p->kernel_w, dw = p->dil_w;
+  const size_t pl = p->pad_left, in_plane = p->in_h * in_w, out_plane = p->out_h * out_w;
   const __m256 lo = _mm256_set1_ps(p->out_min), hi = _mm256_set1_ps(p->out_max);
-  size_t ox_a, ox_b;
-  sk_pool_interior(out_w, p->stride_w, p->pad_left, p->dil_w, p->kernel_w, in_w, &ox_a, &ox_b);
-  for (size_t c = 0; c < p->channels; c++) {
-    const float *in_ch = input + c * in_plane;
-    float *out_ch = output + c * out_plane;
-    for (size_t oy = 0; oy < p->out_h; oy++) {
-      size_t ky_lo, ky_hi, iy;
-      sk_tap_range(oy, p->stride_h, p->pad_top, p->dil_h, p->kernel_h, p->in_h, &ky_lo, &ky_hi,
-                   &iy);
-      const sk_rows rw = {in_ch + iy * in_w, ky_hi - ky_lo, p->dil_h * in_w};
-      float *row = out_ch + oy * out_w;
-      if (sw > 2 || rw.nrows == 0 || row_fast(p, &rw, row, ox_a, ox_b, sw, clamp, lo, hi))
-        row_exact(p, &rw, row);
+  float vbuf[VBUF];
+  for (size_t ox0 = 0; ox0 < out_w; ox0 += OC) { /* output columns [ox0, ox0 + nout) */
+    const size_t nout = out_w - ox0 < OC ? out_w - ox0 : OC;
+    /* vbuf[j]: padded column ox0*sw + j; input columns [jl, jr) of it, -inf around */
+    const size_t base = ox0 * sw, nv = (nout - 1) * sw + (kw - 1) * dw + 1;
+    const size_t jl = pl > base ? pl - base : 0;
+    size_t jr = pl + in_w - base < nv ? pl + in_w - base : nv;
+    if (jr < jl) jr = jl;
+    for (size_t j = 0; j < VBUF; j++) vbuf[j] = -INFINITY;
+    for (size_t c = 0; c < p->channels; c++) {
+      const float *in_ch = input + c * in_plane + (base + jl - pl);
+      float *out = output + c * out_plane;
+      for (size_t oy = 0; oy < p->out_h; oy++, out += out_w) {
+        size_t ky_lo, ky_hi, iy;
+        sk_tap_range(oy, p->stride_h, p->pad_top, p->dil_h, p->kernel_h, p->in_h, &ky_lo, &ky_hi,
+                     &iy);
+        const sk_rows rw = {in_ch + iy * in_w, ky_hi - ky_lo, p->dil_h * in_w};
+        /* prefetch distance: stride_h rows on, while that stays inside the plane */
+        const size_t last = iy + (rw.nrows ? rw.nrows - 1 : 0) * p->dil_h + p->stride_h;
+        const size_t pf = last < p->in_h ? p->stride_h * in_w : 0;
+        __m256 u = _mm256_setzero_ps();
+        /* the common 3x3 and 2x2 windows with their loops unrolled */
+        if (dw == 1 && kw == 3 && rw.nrows == 3)
+          u = row_vec(&rw, vbuf, jl, jr - jl, out + ox0, nout, 3, 3, 1, sw, pf, clamp, lo, hi);
+        else if (dw == 1 && kw == 2 && rw.nrows == 2)
+          u = row_vec(&rw, vbuf, jl, jr - jl, out + ox0, nout, 2, 2, 1, sw, pf, clamp, lo, hi);
+        else if (rw.nrows != 0)
+          u = row_vec(&rw, vbuf, jl, jr - jl, out + ox0, nout, kw, rw.nrows, dw, sw, pf, clamp, lo,
+                      hi);
+        if (rw.nrows == 0 || sk_pool_any(u)) {
+          const sk_rows rx = {rw.in - (base + jl - pl), rw.nrows, rw.rstep};
+          row_exact(p, &rx, out);
+        }
+      }
     }
   }
 }
@@ -204,16 +192,13 @@ static void maxpool_s2_act(const sk_pool_params *p, const float *in, float *out)
 static void maxpool_s2_noact(const sk_pool_params *p, const float *in, float *out) {
   maxpool(p, in, out, 2, 0);
 }
-static void maxpool_scalar_rows(const sk_pool_params *p, const float *in, float *out) {
-  maxpool(p, in, out, 3, 1);
-}
 
 void sk_maxpool_nchw_w8__avx2(const sk_pool_params *p, const float *input, float *output) {
   const int act = sk_pool_has_act(p);
-  if (p->stride_w == 1)
+  if (p->stride_w > 2 || (p->kernel_w - 1) * p->dil_w >= EXT_MAX)
+    sk_maxpool_nchw__scalar(p, input, output);
+  else if (p->stride_w == 1)
     (act ? maxpool_s1_act : maxpool_s1_noact)(p, input, output);
-  else if (p->stride_w == 2)
-    (act ? maxpool_s2_act : maxpool_s2_noact)(p, input, output);
   else
-    maxpool_scalar_rows(p, input, output);
+    (act ? maxpool_s2_act : maxpool_s2_noact)(p, input, output);
 }
