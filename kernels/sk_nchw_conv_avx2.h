@@ -353,7 +353,10 @@ SK_ALWAYS_INLINE void skn_tile(const size_t MR, const size_t NV, const size_t S,
  * listed once for all of them (in passes of SKN_MAXTAP, accumulating in the
  * output like channel passes). One function per shape: the register
  * allocator then sees one small loop nest (inlined into the drivers it
- * spilled accumulators). */
+ * spilled accumulators). Stride 1: one copy of the tile serves one-pass and
+ * multi-pass slots (first/last tested once per tile; a one-pass copy measured
+ * no faster and cost ~1.2-1.7 KB per shape). Stride 2 keeps its one-pass copy
+ * (without it, multi-pass stride-2 slots measured ~2% slower). */
 #define SKN_TILE_FN(MR, NV, S)                                                                  \
   static __attribute__((noinline)) void skn_tiles_##MR##x##NV##_s##S(                           \
       const skn_geom *g, const skn_slot *t, size_t b0, size_t b1, size_t c0, size_t c1) {       \
@@ -370,7 +373,7 @@ SK_ALWAYS_INLINE void skn_tile(const size_t MR, const size_t NV, const size_t S,
         const size_t left = g->cout - b * SKN_NR;                                               \
         for (size_t h = 0; h < SKN_NR && h < left; h += MR) {                                   \
           float *o = out + (ptrdiff_t)h * g->out_plane;                                         \
-          if (first && last) /* one pass: its own copy, no partial-sum code */                  \
+          if (S == 2 && first && last) /* one pass: its own copy */                             \
             skn_tile(MR, NV, S, g, taps, n, c1 - c0, blk + SKN_NR + h, blk + h, o, left - h, 1, \
                      1);                                                                        \
           else                                                                                  \
@@ -428,17 +431,21 @@ SK_ALWAYS_INLINE void skn_slot_channels(const size_t S, const skn_geom *g, const
   }
 }
 
+/* One output pixel's taps: the input at its first valid tap (channel 0),
+ * the valid tap rows/columns, and the weight offset (floats past a block's
+ * bias) of that tap. Computed once per pixel, shared by its block chunks. */
+typedef struct skn_px {
+  const float *src;
+  size_t nky, nkx, woff;
+} skn_px;
+
 /*
  * One output pixel x B blocks (B * 8 output channels) in ymm lanes, with SETS
  * independent accumulator sets over ci (so B * SETS = 8 FMA chains hide the
- * latency), summed at the end. Any stride, dilation, padding.
+ * latency), summed into res[0..B). wb: the first block's bias.
  */
-SK_ALWAYS_INLINE void skn_pixel_b(const size_t B, const size_t SETS, const skn_geom *g, size_t oy,
-                                  size_t ox, size_t b0) {
-  size_t ky_lo, ky_hi, iy0, kx_lo, kx_hi, ix0;
-  sk_tap_range(oy, g->sh_u, g->pt_u, g->dh_u, g->kh_u, g->in_h_u, &ky_lo, &ky_hi, &iy0);
-  sk_tap_range(ox, g->sw_u, g->pl_u, g->dw_u, g->kw_u, g->in_w_u, &kx_lo, &kx_hi, &ix0);
-  const float *wb = g->w + b0 * g->bsize;
+SK_ALWAYS_INLINE void skn_pixel_b(const size_t B, const size_t SETS, const skn_geom *g,
+                                  const skn_px *px, const float *wb, __m256 *res) {
   const size_t bs = g->bsize, cin = g->cin;
   const ptrdiff_t plane = g->in_plane;
   __m256 acc[8]; /* acc[s * B + b], B * SETS = 8 */
@@ -446,11 +453,12 @@ SK_ALWAYS_INLINE void skn_pixel_b(const size_t B, const size_t SETS, const skn_g
     acc[b] = _mm256_loadu_ps(wb + b * bs);
     SKN_UNROLL for (size_t s = 1; s < SETS; s++) { acc[s * B + b] = _mm256_setzero_ps(); }
   }
-  for (size_t ky = ky_lo; ky < ky_hi; ky++) {
-    const float *row = g->in + (ptrdiff_t)(iy0 + (ky - ky_lo) * g->dh_u) * g->in_w;
-    for (size_t kx = kx_lo; kx < kx_hi; kx++) {
-      const float *src = row + ix0 + (kx - kx_lo) * g->dw_u;
-      const float *wt = wb + SKN_NR + (ky * g->kw_u + kx) * cin * SKN_NR;
+  for (size_t ky = 0; ky < px->nky; ky++) {
+    const float *row = px->src + (ptrdiff_t)(ky * g->dh_u) * g->in_w;
+    const float *wrow = wb + px->woff + ky * g->kw_u * cin * SKN_NR;
+    for (size_t kx = 0; kx < px->nkx; kx++) {
+      const float *src = row + kx * g->dw_u;
+      const float *wt = wrow + kx * cin * SKN_NR;
       size_t c = 0;
       for (; c + SETS <= cin; c += SETS) {
         SKN_UNROLL for (size_t s = 0; s < SETS; s++) {
@@ -469,31 +477,50 @@ SK_ALWAYS_INLINE void skn_pixel_b(const size_t B, const size_t SETS, const skn_g
       }
     }
   }
-  float *out = g->out + (ptrdiff_t)oy * g->out_w + (ptrdiff_t)ox;
   SKN_UNROLL for (size_t b = 0; b < B; b++) {
     __m256 r = acc[b];
     SKN_UNROLL for (size_t s = 1; s < SETS; s++) { r = _mm256_add_ps(r, acc[s * B + b]); }
-    float lanes[8];
-    _mm256_storeu_ps(lanes, skn_act(g, r));
-    const size_t oc0 = (b0 + b) * SKN_NR;
-    const size_t n = g->cout - oc0 < SKN_NR ? g->cout - oc0 : SKN_NR;
-    for (size_t j = 0; j < n; j++) out[(ptrdiff_t)(oc0 + j) * g->out_plane] = lanes[j];
+    res[b] = r;
   }
 }
 
-/* One output pixel, blocks [b0, b1). */
-static inline void skn_pixel(const skn_geom *g, size_t oy, size_t ox, size_t b0, size_t b1) {
-  size_t b = b0;
-  for (; b + 8 <= b1; b += 8) skn_pixel_b(8, 1, g, oy, ox, b);
-  if (b + 4 <= b1) {
-    skn_pixel_b(4, 2, g, oy, ox, b);
-    b += 4;
+/* One output pixel, blocks [b0, b1): chunks of 8, then 4, 2, 1 blocks. The
+ * tap ranges and the stores are shared by the chunk shapes. */
+static void skn_pixel(const skn_geom *g, size_t oy, size_t ox, size_t b0, size_t b1) {
+  size_t ky_lo, ky_hi, iy0, kx_lo, kx_hi, ix0;
+  sk_tap_range(oy, g->sh_u, g->pt_u, g->dh_u, g->kh_u, g->in_h_u, &ky_lo, &ky_hi, &iy0);
+  sk_tap_range(ox, g->sw_u, g->pl_u, g->dw_u, g->kw_u, g->in_w_u, &kx_lo, &kx_hi, &ix0);
+  skn_px px;
+  px.src = g->in + (ptrdiff_t)iy0 * g->in_w + (ptrdiff_t)ix0;
+  px.nky = ky_hi - ky_lo;
+  px.nkx = kx_hi - kx_lo;
+  px.woff = SKN_NR + (ky_lo * g->kw_u + kx_lo) * g->cin * SKN_NR;
+  float *out = g->out + (ptrdiff_t)oy * g->out_w + (ptrdiff_t)ox;
+  for (size_t b = b0; b < b1;) {
+    __m256 res[8];
+    const float *wb = g->w + b * g->bsize;
+    size_t nb;
+    if (b1 - b >= 8) {
+      skn_pixel_b(8, 1, g, &px, wb, res);
+      nb = 8;
+    } else if (b1 - b >= 4) {
+      skn_pixel_b(4, 2, g, &px, wb, res);
+      nb = 4;
+    } else if (b1 - b >= 2) {
+      skn_pixel_b(2, 4, g, &px, wb, res);
+      nb = 2;
+    } else {
+      skn_pixel_b(1, 8, g, &px, wb, res);
+      nb = 1;
+    }
+    for (size_t i = 0; i < nb; i++, b++) {
+      float lanes[8];
+      _mm256_storeu_ps(lanes, skn_act(g, res[i]));
+      const size_t oc0 = b * SKN_NR;
+      const size_t n = g->cout - oc0 < SKN_NR ? g->cout - oc0 : SKN_NR;
+      for (size_t j = 0; j < n; j++) out[(ptrdiff_t)(oc0 + j) * g->out_plane] = lanes[j];
+    }
   }
-  if (b + 2 <= b1) {
-    skn_pixel_b(2, 4, g, oy, ox, b);
-    b += 2;
-  }
-  if (b < b1) skn_pixel_b(1, 8, g, oy, ox, b);
 }
 
 /* Slot of nv vectors starting at flat pixel q (stride 1, in_w == out_w). */
