@@ -865,7 +865,7 @@ static void conv_sweep_align_entry(const kgroup *e, stats *s) {
  * NCHW engine's 512 KB input chunks and 256 KB weight groups), large planes,
  * wide first-layer rows (the stack scratch path), wide depthwise rows with
  * channel counts on and off 16 (the NHWC L1 column chunks), more than 256
- * channels. */
+ * channels, AVX2 NHWC small-K convs with several 128 KB weight block groups. */
 static void conv_sweep_large_entry(const kgroup *e, stats *s) {
   typedef struct { size_t in_c, out_c, mult; geo g; size_t h, w; } big;
   big list[9];
@@ -878,6 +878,7 @@ static void conv_sweep_large_entry(const kgroup *e, stats *s) {
     list[n++] = (big){1, 16, 1, sq(3, 1, 1, 1), 20, 230};
     list[n++] = (big){64, 9, 1, sq(3, 1, 1, 1), 47, 53};
     list[n++] = (big){3, 64, 1, mkgeo(7, 7, 2, 2, 1, 1, 3, 3, 3, 3), 29, 61};
+    list[n++] = (big){28, 150, 1, sq(3, 1, 1, 1), 9, 14}; /* AVX2 small-K: 2 block groups */
   } else if (e->fam == F_POINTWISE) {
     list[n++] = (big){600, 17, 1, sq(1, 1, 0, 1), 15, 17};
     list[n++] = (big){600, 9, 1, sq(1, 2, 0, 1), 23, 21};
@@ -885,6 +886,7 @@ static void conv_sweep_large_entry(const kgroup *e, stats *s) {
     list[n++] = (big){64, 19, 1, sq(1, 1, 0, 1), 47, 53};
     list[n++] = (big){3, 33, 1, sq(1, 2, 0, 1), 31, 229};
     list[n++] = (big){130, 70, 1, sq(1, 1, 1, 1), 13, 101};
+    list[n++] = (big){256, 130, 1, sq(1, 1, 1, 1), 5, 19}; /* AVX2 small-K: 2 block groups */
   } else {
     list[n++] = (big){64, 0, 1, sq(3, 1, 1, 1), 9, 230};
     list[n++] = (big){19, 0, 1, sq(3, 1, 1, 1), 7, 199};
