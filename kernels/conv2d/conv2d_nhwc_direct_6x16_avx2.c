@@ -39,31 +39,6 @@
 /* Packed weight bytes a group of blocks may span (kept in L2 over a chunk). */
 #define SK_BLOCK_GROUP_BYTES (256u * 1024u)
 
-/* c[m][j] += src_m[o] * w[o][8j..8j+7]. */
-#define SK_K_STEP(o)                                   \
-  do {                                                 \
-    const __m256 w0 = _mm256_loadu_ps(w + (o)*NR);     \
-    const __m256 w1 = _mm256_loadu_ps(w + (o)*NR + 8); \
-    __m256 x = _mm256_broadcast_ss(s0 + (o));          \
-    c00 = _mm256_fmadd_ps(x, w0, c00);                 \
-    c01 = _mm256_fmadd_ps(x, w1, c01);                 \
-    x = _mm256_broadcast_ss(s1 + (o));                 \
-    c10 = _mm256_fmadd_ps(x, w0, c10);                 \
-    c11 = _mm256_fmadd_ps(x, w1, c11);                 \
-    x = _mm256_broadcast_ss(s2 + (o));                 \
-    c20 = _mm256_fmadd_ps(x, w0, c20);                 \
-    c21 = _mm256_fmadd_ps(x, w1, c21);                 \
-    x = _mm256_broadcast_ss(s3 + (o));                 \
-    c30 = _mm256_fmadd_ps(x, w0, c30);                 \
-    c31 = _mm256_fmadd_ps(x, w1, c31);                 \
-    x = _mm256_broadcast_ss(s4 + (o));                 \
-    c40 = _mm256_fmadd_ps(x, w0, c40);                 \
-    c41 = _mm256_fmadd_ps(x, w1, c41);                 \
-    x = _mm256_broadcast_ss(s5 + (o));                 \
-    c50 = _mm256_fmadd_ps(x, w0, c50);                 \
-    c51 = _mm256_fmadd_ps(x, w1, c51);                 \
-  } while (0)
-
 /* Step j of the unrolled K loop, c[m][0..1] += s_m[i bytes + j] * w[j][0..15], as two asm
  * statements (pixels 0-2 load the weights, 3-5 reuse them), one byte index i for the six rows.
  * From intrinsics GCC 12 kept six row pointers (six adds per 4 steps), copied accumulators and
@@ -168,12 +143,7 @@ __attribute__((noinline)) static void sk_tile_6x16(const sk_conv_params *p, cons
         SK_ASM_STEP(2)
         SK_ASM_STEP(3)
       }
-      i /= (ptrdiff_t)sizeof(float);
-      s0 += i, s1 += i, s2 += i, s3 += i, s4 += i, s5 += i;
-      for (; w != w1; w += NR) {
-        SK_K_STEP(0);
-        s0++, s1++, s2++, s3++, s4++, s5++;
-      }
+      for (; w != w1; w += NR, i += (ptrdiff_t)sizeof(float)) SK_ASM_STEP(0)
     }
   }
   if (t->mr == 1) {

@@ -58,22 +58,25 @@ __attribute__((noinline, cold)) static void sk_px_1x32(const float *s, const flo
   _mm256_storeu_ps(out + 24, sk_clamp8(a3, lo, hi));
 }
 
-/* The activation on a tile's 12 named accumulators, only the bounds j asks for (the bound first:
+/* The activation on a tile's named accumulators (6 or 12), only the bounds j asks for (the bound first:
  * MAXPS/MINPS return the second operand for NaN, so NaN passes). */
-#define SK_MAP12(F, v, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11)                      \
-  a0 = F(v, a0), a1 = F(v, a1), a2 = F(v, a2), a3 = F(v, a3), a4 = F(v, a4), a5 = F(v, a5), \
-  a6 = F(v, a6), a7 = F(v, a7), a8 = F(v, a8), a9 = F(v, a9), a10 = F(v, a10), a11 = F(v, a11)
-#define SK_ACT12(j, ...)                                   \
-  do {                                                     \
-    if ((j)->act_lo) {                                     \
-      const __m256 v_ = _mm256_broadcast_ss(&(j)->lo);     \
-      SK_MAP12(_mm256_max_ps, v_, __VA_ARGS__);            \
-    }                                                      \
-    if ((j)->act_hi) {                                     \
-      const __m256 v_ = _mm256_broadcast_ss(&(j)->hi);     \
-      SK_MAP12(_mm256_min_ps, v_, __VA_ARGS__);            \
-    }                                                      \
+#define SK_MAP6(F, v, a0, a1, a2, a3, a4, a5) \
+  a0 = F(v, a0), a1 = F(v, a1), a2 = F(v, a2), a3 = F(v, a3), a4 = F(v, a4), a5 = F(v, a5)
+#define SK_MAP12(F, v, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11) \
+  SK_MAP6(F, v, a0, a1, a2, a3, a4, a5), SK_MAP6(F, v, a6, a7, a8, a9, a10, a11)
+/* MAP: SK_MAP6 or SK_MAP12, over the accumulators that follow. */
+#define SK_ACT(j, MAP, ...)                            \
+  do {                                                 \
+    if ((j)->act_lo) {                                 \
+      const __m256 v_ = _mm256_broadcast_ss(&(j)->lo); \
+      MAP(_mm256_max_ps, v_, __VA_ARGS__);             \
+    }                                                  \
+    if ((j)->act_hi) {                                 \
+      const __m256 v_ = _mm256_broadcast_ss(&(j)->hi); \
+      MAP(_mm256_min_ps, v_, __VA_ARGS__);             \
+    }                                                  \
   } while (0)
+#define SK_ACT12(j, ...) SK_ACT(j, SK_MAP12, __VA_ARGS__)
 
 /* One step j of the 6x16 tile: c[m][0..1] += s_m[o[j] bytes] * w[j][0..15], as two asm
  * statements (pixels 0-2 load the weights, 3-5 reuse them; one statement would pass 30 operands).
@@ -202,7 +205,7 @@ __attribute__((noinline)) static void sk_row_6x8(const sk_rowjob *j) {
     if (t) SK_STEP8(0, c)
     c0 = _mm256_add_ps(c0, d0), c1 = _mm256_add_ps(c1, d1), c2 = _mm256_add_ps(c2, d2);
     c3 = _mm256_add_ps(c3, d3), c4 = _mm256_add_ps(c4, d4), c5 = _mm256_add_ps(c5, d5);
-    SK_ACT12(j, c0, c1, c2, c3, c4, c5, d0, d1, d2, d3, d4, d5); /* (d: dead, clamped too) */
+    SK_ACT(j, SK_MAP6, c0, c1, c2, c3, c4, c5);
     float *d = out;
     _mm256_maskstore_ps(d, m, c0), _mm256_maskstore_ps(d + oc, m, c1);
     _mm256_maskstore_ps(d + 2 * oc, m, c2), _mm256_maskstore_ps(d + 3 * oc, m, c3);
