@@ -1,9 +1,10 @@
 /*
  * Direct conv, NHWC, AVX2+FMA, K = kh*kw*in_c <= 256 (first layers): per output row, 3x32 tiles
- * over pairs of 16-channel blocks, 12x8 (in_c 1, stride 1, kw 3), 6x8 (a last block of n <= 8)
- * or 6x16 for the rest; the last tile of a row overlaps the one before, n < 16 stores masked,
- * border pixels go one at a time.
- * Blocks run in groups whose weights fit 128 KB, each group over every row.
+ * over pairs of 16-channel blocks, 4x24 (a lone full block and a last one of n <= 8), 12x8 (in_c
+ * 1, stride 1, kw 3), 6x8 (a last block of n <= 8) or 6x16 for the rest; the last tile of a row
+ * overlaps the one before, n < 16 stores masked, border pixels go one at a time.
+ * Blocks run in groups whose weights fit 128 KB, each group over every row; 1x1 stride-1
+ * convs without padding run as rows of 32 KB of output across image rows.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -19,6 +20,10 @@
 #define NR 16
 /* Packed weight bytes of the blocks that run over every row before the next (kept in L2). */
 #define SK_SMALLK_GROUP_BYTES (128u * 1024u)
+/* Output bytes of a row of a 1x1 stride-1 conv's pixels (see the entry). */
+#ifndef SK_SMALLK_FLAT_BYTES
+#define SK_SMALLK_FLAT_BYTES (32u * 1024u)
+#endif
 
 /* One pixel x 16 channels: rows [0, nky) of runs of len floats (input step is, weight step ws). */
 __attribute__((noinline, cold)) static void sk_px_1x16(const float *s, const float *w,
@@ -271,6 +276,68 @@ __attribute__((noinline)) static void sk_row_3x32(const sk_rowjob *j) {
   }
 }
 
+/* One step j of the 4x24 tile: c[m][q] += s_m[o[j] bytes] * (w[j][0..15], then the next block's
+ * w[j][0..7], bs bytes on); each of the 4 broadcasts feeds 3 FMAs (16 ymm registers). */
+// clang-format off
+#define SK_G(m) "vbroadcastss (%[s" #m "],%[i]), %[x]\n\t"                                        \
+  "vfmadd231ps %[a], %[x], %[c" #m "0]\n\t"                                                        \
+  "vfmadd231ps %[b], %[x], %[c" #m "1]\n\t"                                                        \
+  "vfmadd231ps %[e], %[x], %[c" #m "2]\n\t"
+#define SK_STEP24(j)                                                                               \
+  {                                                                                                \
+    __m256 a_, b_, e_, x_;                                                                         \
+    const ptrdiff_t i = o[j];                                                                      \
+    __asm__("vmovups " #j "*64(%[w]), %[a]\n\t"                                                    \
+            "vmovups " #j "*64+32(%[w]), %[b]\n\t"                                                 \
+            "vmovups " #j "*64(%[w],%[bs]), %[e]\n\t" SK_G(0) SK_G(1)                              \
+            : [c00] "+x"(c00), [c01] "+x"(c01), [c02] "+x"(c02), [c10] "+x"(c10),                  \
+              [c11] "+x"(c11), [c12] "+x"(c12), [a] "=&x"(a_), [b] "=&x"(b_), [e] "=&x"(e_),       \
+              [x] "=&x"(x_)                                                                        \
+            : [s0] "r"(s0), [s1] "r"(s1), [i] "r"(i), [w] "r"(w), [bs] "r"(bs) : "memory");        \
+    __asm__(SK_G(2) SK_G(3)                                                                        \
+            : [c20] "+x"(c20), [c21] "+x"(c21), [c22] "+x"(c22), [c30] "+x"(c30),                  \
+              [c31] "+x"(c31), [c32] "+x"(c32), [x] "=&x"(x_)                                      \
+            : [a] "x"(a_), [b] "x"(b_), [e] "x"(e_), [s2] "r"(s2), [s3] "r"(s3), [i] "r"(i)        \
+            : "memory");                                                                           \
+  }
+// clang-format on
+
+/* 4 pixels x a full block and the first n - 16 <= 8 channels of the next (the last): with 6x16
+ * and 6x8 tiles the input went twice and 6x8 was load-bound (8 loads per 6 FMAs: 1x1 96->24). */
+__attribute__((noinline)) static void sk_row_4x24(const sk_rowjob *j) {
+  const float *s = j->s, *b0 = j->bias, *b1 = j->bias + j->bstride;
+  const size_t xs = j->xs, oc = j->oc, taps = j->taps;
+  const ptrdiff_t bs = (ptrdiff_t)(j->bstride * sizeof(float));
+  const __m256i m = sk_mask8(j->n - NR);
+  float *out = j->out;
+  for (size_t tile = 0; tile < j->tiles; tile++) {
+    if (tile + 1 == j->tiles && tile > 0) s -= j->back * xs, out -= j->back * oc;
+    const float *s0 = s, *s1 = s + xs, *s2 = s + 2 * xs, *s3 = s + 3 * xs;
+    __m256 c00 = _mm256_loadu_ps(b0), c01 = _mm256_loadu_ps(b0 + 8), c02 = _mm256_loadu_ps(b1);
+    __m256 c10 = c00, c11 = c01, c12 = c02, c20 = c00, c21 = c01, c22 = c02;
+    __m256 c30 = c00, c31 = c01, c32 = c02;
+    const float *w = j->w;
+    const ptrdiff_t *o = j->off;
+    size_t t = taps;
+    for (; t >= 3; t -= 3, o += 3, w += 3 * NR) {
+      SK_STEP24(0)
+      SK_STEP24(1)
+      SK_STEP24(2)
+    }
+    for (; t > 0; t--, o++, w += NR) SK_STEP24(0)
+    SK_ACT12(j, c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32);
+    float *d = out;
+    _mm256_storeu_ps(d, c00), _mm256_storeu_ps(d + 8, c01), _mm256_maskstore_ps(d + 16, m, c02);
+    d += oc;
+    _mm256_storeu_ps(d, c10), _mm256_storeu_ps(d + 8, c11), _mm256_maskstore_ps(d + 16, m, c12);
+    d += oc;
+    _mm256_storeu_ps(d, c20), _mm256_storeu_ps(d + 8, c21), _mm256_maskstore_ps(d + 16, m, c22);
+    d += oc;
+    _mm256_storeu_ps(d, c30), _mm256_storeu_ps(d + 8, c31), _mm256_maskstore_ps(d + 16, m, c32);
+    s += 4 * xs, out += 4 * oc;
+  }
+}
+
 /* One kernel row of the 12x8 tile (in_c 1, stride 1, kernel width 3): the 14 input floats at s
  * broadcast once each, into every pixel m = j - kx whose window holds float j, with the 3 taps'
  * weights w[kx][0..7] (64 bytes apart) held in registers. */
@@ -372,10 +439,8 @@ __attribute__((noinline, cold)) static void sk_border_px(const sk_conv_params *p
   }
 }
 
-/* groups == 1, dil_w == 1, kernel_h * kernel_w * in_c <= SK_CONV_NHWC_SMALLK_MAX_TAPS (the caller
- * checks). */
-void sk_conv2d_nhwc_direct_smallk__avx2(const sk_conv_params *p, const float *packed,
-                                        const float *input, float *output) {
+static void sk_smallk_rows(const sk_conv_params *p, const float *packed, const float *input,
+                           float *output) {
   const size_t kc = p->in_c, kh = p->kernel_h, kw = p->kernel_w, oc = p->out_c;
   const size_t sw = p->stride_w, len = kw * kc, xs = sw * kc, ws = len * NR;
   const size_t blocks = (oc + NR - 1) / NR, bsize = sk_packed_block_size(p);
@@ -397,7 +462,7 @@ void sk_conv2d_nhwc_direct_smallk__avx2(const sk_conv_params *p, const float *pa
   job.act_lo = p->out_min != -INFINITY, job.act_hi = p->out_max != INFINITY;
   job.bstride = bsize;
   const size_t width = xb - xa, full = oc / NR;
-  const size_t tiles6 = (width + MR - 1) / MR, tiles3 = (width + 2) / 3;
+  const size_t tiles6 = (width + MR - 1) / MR, tiles3 = (width + 2) / 3, tiles4 = (width + 3) / 4;
   /* one input channel, stride 1, width 3: 12x8 tiles reuse each broadcast for 3 pixels */
   const size_t tiles12 = kc == 1 && sw == 1 && kw == 3 && width >= 12 ? (width + 11) / 12 : 0;
   /* Blocks in groups of an even count whose weights fit SK_SMALLK_GROUP_BYTES, each group over
@@ -446,6 +511,10 @@ void sk_conv2d_nhwc_direct_smallk__avx2(const sk_conv_params *p, const float *pa
           job.tiles = tiles3, job.back = tiles3 * 3 - width;
           sk_row_3x32(&job);
           b++;
+        } else if (b + 1 == full && oc - full * NR <= 8 && oc > full * NR) {
+          job.n = oc - b * NR, job.tiles = tiles4, job.back = tiles4 * 4 - width;
+          sk_row_4x24(&job);
+          b++;
         } else if (tiles12 > 0 && (job.n == NR || job.n == 8)) {
           job.tiles = tiles12, job.back = tiles12 * 12 - width;
           sk_row_12x8(&job, nky, is);
@@ -459,4 +528,30 @@ void sk_conv2d_nhwc_direct_smallk__avx2(const sk_conv_params *p, const float *pa
       }
     }
   }
+}
+
+/* groups == 1, dil_w == 1, kernel_h * kernel_w * in_c <= SK_CONV_NHWC_SMALLK_MAX_TAPS (the caller
+ * checks). 1x1, stride 1, no padding: the image's pixels are contiguous, so they run as rows of
+ * SK_SMALLK_FLAT_BYTES of output (a multiple of 12 pixels: no tile overlaps the one before but
+ * the image's last; per image row, 7 pixels ran 3 3x32 tiles, 9 pixels; 1x1 160->960 on 7x7:
+ * 1.27x). */
+void sk_conv2d_nhwc_direct_smallk__avx2(const sk_conv_params *p, const float *packed,
+                                        const float *input, float *output) {
+  if (p->kernel_h == 1 && p->kernel_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+      p->pad_top == 0 && p->pad_left == 0 && p->out_h == p->in_h && p->out_w == p->in_w &&
+      p->out_h > 1) {
+    const size_t total = p->out_h * p->out_w;
+    size_t cw = SK_SMALLK_FLAT_BYTES / (p->out_c * sizeof(float)) / 12 * 12;
+    if (cw < 12) cw = 12;
+    sk_conv_params q = *p;
+    q.in_h = q.out_h = 1;
+    for (size_t x0 = 0; x0 < total; x0 += cw) {
+      const size_t n = total - x0;
+      q.in_w = q.out_w = n < cw + 12 ? n : cw; /* (a last row of < 12 pixels joins this one) */
+      sk_smallk_rows(&q, packed, input + x0 * p->in_c, output + x0 * p->out_c);
+      if (q.out_w == n) break;
+    }
+    return;
+  }
+  sk_smallk_rows(p, packed, input, output);
 }
