@@ -83,27 +83,38 @@ __attribute__((noinline, cold)) static void sk_px_1x32(const float *s, const flo
   } while (0)
 #define SK_ACT12(j, ...) SK_ACT(j, SK_MAP12, __VA_ARGS__)
 
-/* One step j of the 6x16 tile: c[m][0..1] += s_m[o[j] bytes] * w[j][0..15], as two asm
+/* The K loop of a row tile (job jb): kernel rows [0, nky) of len contiguous taps each; U steps
+ * (STEP(0) .. STEP(U - 1) in BODY) per iteration, then TAIL (STEP(0)) per remaining tap. The asm
+ * reads tap i / 4 + j of a pixel's window at byte j * 4 + i from its pointer: no load of a per-tap
+ * offset (one of 8 loads per 12 FMAs). */
+#define SK_KLOOP(jb, U, BODY, TAIL)                                  \
+  for (size_t r_ = 0; r_ < (jb)->nky; r_++) {                        \
+    ptrdiff_t i = (ptrdiff_t)r_ * (jb)->isb;                         \
+    size_t t = (jb)->len;                                            \
+    for (; t >= (U); t -= (U), i += 4 * (U), w += (U) * NR) { BODY } \
+    for (; t > 0; t--, i += 4, w += NR) { TAIL }                     \
+  }
+
+/* One step j of the 6x16 tile: c[m][0..1] += s_m[i / 4 + j] * w[j][0..15], as two asm
  * statements (pixels 0-2 load the weights, 3-5 reuse them; one statement would pass 30 operands).
  * From intrinsics GCC makes one pointer per pixel and tap, or hoists broadcasts, and spills
  * accumulators. The asm reads the input and packed weights through pointer registers, so each
  * statement clobbers "memory": no store (the caller's input writes, with LTO too) can move
  * across it, at no measured cost (the accumulators live in registers). */
 // clang-format off
-#define SK_B(m)                                                                                    \
-  "vbroadcastss (%[s" #m "],%[i]), %[x]\n\t"                                                       \
+#define SK_B(j, m)                                                                                 \
+  "vbroadcastss " #j "*4(%[s" #m "],%[i]), %[x]\n\t"                                               \
   "vfmadd231ps %[a], %[x], %[c" #m "0]\n\t"                                                        \
   "vfmadd231ps %[b], %[x], %[c" #m "1]\n\t"
 #define SK_STEP(j)                                                                                 \
   {                                                                                                \
     __m256 a_, b_, x_;                                                                             \
-    const ptrdiff_t i = o[j];                                                                      \
     __asm__("vmovups " #j "*64(%[w]), %[a]\n\t"                                                    \
-            "vmovups " #j "*64+32(%[w]), %[b]\n\t" SK_B(0) SK_B(1) SK_B(2)                         \
+            "vmovups " #j "*64+32(%[w]), %[b]\n\t" SK_B(j, 0) SK_B(j, 1) SK_B(j, 2)                         \
             : [c00] "+x"(c00), [c01] "+x"(c01), [c10] "+x"(c10), [c11] "+x"(c11),                  \
               [c20] "+x"(c20), [c21] "+x"(c21), [a] "=&x"(a_), [b] "=&x"(b_), [x] "=&x"(x_)        \
             : [s0] "r"(s0), [s1] "r"(s1), [s2] "r"(s2), [i] "r"(i), [w] "r"(w) : "memory");        \
-    __asm__(SK_B(3) SK_B(4) SK_B(5)                                                                \
+    __asm__(SK_B(j, 3) SK_B(j, 4) SK_B(j, 5)                                                                \
             : [c30] "+x"(c30), [c31] "+x"(c31), [c40] "+x"(c40), [c41] "+x"(c41),                  \
               [c50] "+x"(c50), [c51] "+x"(c51), [x] "=&x"(x_)                                      \
             : [a] "x"(a_), [b] "x"(b_), [s3] "r"(s3), [s4] "r"(s4), [s5] "r"(s5), [i] "r"(i) : "memory"); \
@@ -116,8 +127,9 @@ typedef struct sk_rowjob {
   const float *w;       /* weights of the first valid kernel row */
   const float *bias;    /* 16 (3x32: 16 per block) */
   size_t bstride;       /* 3x32: floats from one block's packed weights to the next's */
-  const ptrdiff_t *off; /* byte offset of each tap t in [0, taps) from a window's start */
-  size_t taps, xs;      /* taps; floats between neighbouring windows */
+  size_t nky, len;      /* kernel rows, each of len contiguous taps (floats) */
+  ptrdiff_t isb;        /* bytes from one kernel row's input to the next's */
+  size_t xs;            /* floats between neighbouring windows */
   size_t tiles, back;   /* tiles in the row; the last one moved back by back pixels */
   float *out;           /* first tile's first pixel */
   size_t oc, n;         /* output pixel stride; channels to store (1..16) */
@@ -137,7 +149,7 @@ __attribute__((noinline, cold)) static void sk_copy_tail(const float *tmp, float
 
 __attribute__((noinline)) static void sk_row_6x16(const sk_rowjob *j) {
   const float *s = j->s, *bias = j->bias;
-  const size_t xs = j->xs, oc = j->oc, n = j->n, taps = j->taps;
+  const size_t xs = j->xs, oc = j->oc, n = j->n;
   float *out = j->out;
   float tmp[MR * NR];
   for (size_t tile = 0; tile < j->tiles; tile++) {
@@ -148,14 +160,7 @@ __attribute__((noinline)) static void sk_row_6x16(const sk_rowjob *j) {
     __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
     __m256 c40 = c00, c41 = c01, c50 = c00, c51 = c01;
     const float *w = j->w;
-    const ptrdiff_t *o = j->off;
-    size_t t = taps;
-    for (; t >= 3; t -= 3, o += 3, w += 3 * NR) {
-      SK_STEP(0)
-      SK_STEP(1)
-      SK_STEP(2)
-    }
-    for (; t > 0; t--, o++, w += NR) SK_STEP(0)
+    SK_KLOOP(j, 3, SK_STEP(0) SK_STEP(1) SK_STEP(2), SK_STEP(0))
     SK_ACT12(j, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     const size_t ds = n == NR ? oc : NR; /* n < 16: through tmp, then n floats per pixel */
     float *d = n == NR ? out : tmp;
@@ -171,15 +176,14 @@ __attribute__((noinline)) static void sk_row_6x16(const sk_rowjob *j) {
 }
 
 /* One step j of the 6x8 tile (a last block of n <= 8 channels) into accumulator set c or d:
- * c_m += s_m[o[j] bytes] * w[j][0..7]. Two sets over alternate steps: 12 FMA chains, not 6. */
+ * c_m += s_m[i / 4 + j] * w[j][0..7]. Two sets over alternate steps: 12 FMA chains, not 6. */
 // clang-format off
-#define SK_B8(m, c) "vbroadcastss (%[s" #m "],%[i]), %[x]\n\t" "vfmadd231ps %[a], %[x], %[" #c #m "]\n\t"
+#define SK_B8(j, m, c) "vbroadcastss " #j "*4(%[s" #m "],%[i]), %[x]\n\t" "vfmadd231ps %[a], %[x], %[" #c #m "]\n\t"
 #define SK_STEP8(j, c)                                                                             \
   {                                                                                                \
     __m256 a_, x_;                                                                                 \
-    const ptrdiff_t i = o[j];                                                                      \
     __asm__("vmovups " #j "*64(%[w]), %[a]\n\t"                                                    \
-            SK_B8(0, c) SK_B8(1, c) SK_B8(2, c) SK_B8(3, c) SK_B8(4, c) SK_B8(5, c)                \
+            SK_B8(j, 0, c) SK_B8(j, 1, c) SK_B8(j, 2, c) SK_B8(j, 3, c) SK_B8(j, 4, c) SK_B8(j, 5, c)                \
             : [c##0] "+x"(c##0), [c##1] "+x"(c##1), [c##2] "+x"(c##2), [c##3] "+x"(c##3),          \
               [c##4] "+x"(c##4), [c##5] "+x"(c##5), [a] "=&x"(a_), [x] "=&x"(x_)                   \
             : [s0] "r"(s0), [s1] "r"(s1), [s2] "r"(s2), [s3] "r"(s3), [s4] "r"(s4), [s5] "r"(s5),  \
@@ -191,7 +195,7 @@ __attribute__((noinline)) static void sk_row_6x16(const sk_rowjob *j) {
  * were wasted and the stores went through tmp (pointwise 144->24 and 96->24: half their time). */
 __attribute__((noinline)) static void sk_row_6x8(const sk_rowjob *j) {
   const float *s = j->s;
-  const size_t xs = j->xs, oc = j->oc, taps = j->taps;
+  const size_t xs = j->xs, oc = j->oc;
   const __m256i m = sk_mask8(j->n);
   float *out = j->out;
   for (size_t tile = 0; tile < j->tiles; tile++) {
@@ -201,13 +205,7 @@ __attribute__((noinline)) static void sk_row_6x8(const sk_rowjob *j) {
     __m256 c0 = _mm256_loadu_ps(j->bias), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
     __m256 d0 = _mm256_setzero_ps(), d1 = d0, d2 = d0, d3 = d0, d4 = d0, d5 = d0;
     const float *w = j->w;
-    const ptrdiff_t *o = j->off;
-    size_t t = taps;
-    for (; t >= 2; t -= 2, o += 2, w += 2 * NR) {
-      SK_STEP8(0, c)
-      SK_STEP8(1, d)
-    }
-    if (t) SK_STEP8(0, c)
+    SK_KLOOP(j, 2, SK_STEP8(0, c) SK_STEP8(1, d), SK_STEP8(0, c))
     c0 = _mm256_add_ps(c0, d0), c1 = _mm256_add_ps(c1, d1), c2 = _mm256_add_ps(c2, d2);
     c3 = _mm256_add_ps(c3, d3), c4 = _mm256_add_ps(c4, d4), c5 = _mm256_add_ps(c5, d5);
     SK_ACT(j, SK_MAP6, c0, c1, c2, c3, c4, c5);
@@ -219,17 +217,16 @@ __attribute__((noinline)) static void sk_row_6x8(const sk_rowjob *j) {
   }
 }
 
-/* One step j of the 3x32 tile: c[m][q] += s_m[o[j] bytes] * w[q / 2 block][j][8 (q % 2)..];
+/* One step j of the 3x32 tile: c[m][q] += s_m[i / 4 + j] * w[q / 2 block][j][8 (q % 2)..];
  * three broadcasts, then each of the 4 weight vectors feeds 3 FMAs (16 ymm registers). */
 // clang-format off
 #define SK_F(q, m) "vfmadd231ps %[a], %[x" #m "], %[c" #m #q "]\n\t"
 #define SK_STEP32(j)                                                                               \
   {                                                                                                \
     __m256 a_, x0_, x1_, x2_;                                                                      \
-    const ptrdiff_t i = o[j];                                                                      \
-    __asm__("vbroadcastss (%[s0],%[i]), %[x0]\n\t"                                                 \
-            "vbroadcastss (%[s1],%[i]), %[x1]\n\t"                                                 \
-            "vbroadcastss (%[s2],%[i]), %[x2]\n\t"                                                 \
+    __asm__("vbroadcastss " #j "*4(%[s0],%[i]), %[x0]\n\t"                                                 \
+            "vbroadcastss " #j "*4(%[s1],%[i]), %[x1]\n\t"                                                 \
+            "vbroadcastss " #j "*4(%[s2],%[i]), %[x2]\n\t"                                                 \
             "vmovups " #j "*64(%[w]), %[a]\n\t" SK_F(0, 0) SK_F(0, 1) SK_F(0, 2)                   \
             "vmovups " #j "*64+32(%[w]), %[a]\n\t" SK_F(1, 0) SK_F(1, 1) SK_F(1, 2)                \
             : [c00] "+x"(c00), [c10] "+x"(c10), [c20] "+x"(c20), [c01] "+x"(c01),                  \
@@ -246,7 +243,7 @@ __attribute__((noinline)) static void sk_row_6x8(const sk_rowjob *j) {
 
 __attribute__((noinline)) static void sk_row_3x32(const sk_rowjob *j) {
   const float *s = j->s, *b0 = j->bias, *b1 = j->bias + j->bstride;
-  const size_t xs = j->xs, oc = j->oc, taps = j->taps;
+  const size_t xs = j->xs, oc = j->oc;
   const ptrdiff_t bs = (ptrdiff_t)(j->bstride * sizeof(float));
   float *out = j->out;
   for (size_t tile = 0; tile < j->tiles; tile++) {
@@ -256,14 +253,7 @@ __attribute__((noinline)) static void sk_row_3x32(const sk_rowjob *j) {
     __m256 c02 = _mm256_loadu_ps(b1), c03 = _mm256_loadu_ps(b1 + 8);
     __m256 c10 = c00, c11 = c01, c12 = c02, c13 = c03, c20 = c00, c21 = c01, c22 = c02, c23 = c03;
     const float *w = j->w;
-    const ptrdiff_t *o = j->off;
-    size_t t = taps;
-    for (; t >= 3; t -= 3, o += 3, w += 3 * NR) {
-      SK_STEP32(0)
-      SK_STEP32(1)
-      SK_STEP32(2)
-    }
-    for (; t > 0; t--, o++, w += NR) SK_STEP32(0)
+    SK_KLOOP(j, 3, SK_STEP32(0) SK_STEP32(1) SK_STEP32(2), SK_STEP32(0))
     SK_ACT12(j, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23);
     float *d = out;
     _mm256_storeu_ps(d, c00), _mm256_storeu_ps(d + 8, c01);
@@ -276,25 +266,24 @@ __attribute__((noinline)) static void sk_row_3x32(const sk_rowjob *j) {
   }
 }
 
-/* One step j of the 4x24 tile: c[m][q] += s_m[o[j] bytes] * (w[j][0..15], then the next block's
+/* One step j of the 4x24 tile: c[m][q] += s_m[i / 4 + j] * (w[j][0..15], then the next block's
  * w[j][0..7], bs bytes on); each of the 4 broadcasts feeds 3 FMAs (16 ymm registers). */
 // clang-format off
-#define SK_G(m) "vbroadcastss (%[s" #m "],%[i]), %[x]\n\t"                                        \
+#define SK_G(j, m) "vbroadcastss " #j "*4(%[s" #m "],%[i]), %[x]\n\t"                                        \
   "vfmadd231ps %[a], %[x], %[c" #m "0]\n\t"                                                        \
   "vfmadd231ps %[b], %[x], %[c" #m "1]\n\t"                                                        \
   "vfmadd231ps %[e], %[x], %[c" #m "2]\n\t"
 #define SK_STEP24(j)                                                                               \
   {                                                                                                \
     __m256 a_, b_, e_, x_;                                                                         \
-    const ptrdiff_t i = o[j];                                                                      \
     __asm__("vmovups " #j "*64(%[w]), %[a]\n\t"                                                    \
             "vmovups " #j "*64+32(%[w]), %[b]\n\t"                                                 \
-            "vmovups " #j "*64(%[w],%[bs]), %[e]\n\t" SK_G(0) SK_G(1)                              \
+            "vmovups " #j "*64(%[w],%[bs]), %[e]\n\t" SK_G(j, 0) SK_G(j, 1)                              \
             : [c00] "+x"(c00), [c01] "+x"(c01), [c02] "+x"(c02), [c10] "+x"(c10),                  \
               [c11] "+x"(c11), [c12] "+x"(c12), [a] "=&x"(a_), [b] "=&x"(b_), [e] "=&x"(e_),       \
               [x] "=&x"(x_)                                                                        \
             : [s0] "r"(s0), [s1] "r"(s1), [i] "r"(i), [w] "r"(w), [bs] "r"(bs) : "memory");        \
-    __asm__(SK_G(2) SK_G(3)                                                                        \
+    __asm__(SK_G(j, 2) SK_G(j, 3)                                                                        \
             : [c20] "+x"(c20), [c21] "+x"(c21), [c22] "+x"(c22), [c30] "+x"(c30),                  \
               [c31] "+x"(c31), [c32] "+x"(c32), [x] "=&x"(x_)                                      \
             : [a] "x"(a_), [b] "x"(b_), [e] "x"(e_), [s2] "r"(s2), [s3] "r"(s3), [i] "r"(i)        \
@@ -306,7 +295,7 @@ __attribute__((noinline)) static void sk_row_3x32(const sk_rowjob *j) {
  * and 6x8 tiles the input went twice and 6x8 was load-bound (8 loads per 6 FMAs: 1x1 96->24). */
 __attribute__((noinline)) static void sk_row_4x24(const sk_rowjob *j) {
   const float *s = j->s, *b0 = j->bias, *b1 = j->bias + j->bstride;
-  const size_t xs = j->xs, oc = j->oc, taps = j->taps;
+  const size_t xs = j->xs, oc = j->oc;
   const ptrdiff_t bs = (ptrdiff_t)(j->bstride * sizeof(float));
   const __m256i m = sk_mask8(j->n - NR);
   float *out = j->out;
@@ -317,14 +306,7 @@ __attribute__((noinline)) static void sk_row_4x24(const sk_rowjob *j) {
     __m256 c10 = c00, c11 = c01, c12 = c02, c20 = c00, c21 = c01, c22 = c02;
     __m256 c30 = c00, c31 = c01, c32 = c02;
     const float *w = j->w;
-    const ptrdiff_t *o = j->off;
-    size_t t = taps;
-    for (; t >= 3; t -= 3, o += 3, w += 3 * NR) {
-      SK_STEP24(0)
-      SK_STEP24(1)
-      SK_STEP24(2)
-    }
-    for (; t > 0; t--, o++, w += NR) SK_STEP24(0)
+    SK_KLOOP(j, 3, SK_STEP24(0) SK_STEP24(1) SK_STEP24(2), SK_STEP24(0))
     SK_ACT12(j, c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32);
     float *d = out;
     _mm256_storeu_ps(d, c00), _mm256_storeu_ps(d + 8, c01), _mm256_maskstore_ps(d + 16, m, c02);
@@ -402,14 +384,6 @@ __attribute__((noinline)) static void sk_row_12x8(const sk_rowjob *j, size_t nky
   }
 }
 
-/* The byte offsets of the taps of nky kernel rows (len floats each, is floats apart). */
-__attribute__((noinline, cold)) static void sk_fill_offsets(ptrdiff_t *off, size_t nky, size_t len,
-                                                            ptrdiff_t is) {
-  for (size_t ky = 0; ky < nky; ky++)
-    for (size_t k = 0; k < len; k++)
-      *off++ = ((ptrdiff_t)ky * is + (ptrdiff_t)k) * (ptrdiff_t)sizeof(float);
-}
-
 /* Output pixel ox of a row (row: its first valid kernel row's input, ky0 of nky; out: the
  * pixel's first channel), all channels, taps clipped to the input. */
 __attribute__((noinline, cold)) static void sk_border_px(const sk_conv_params *p,
@@ -454,10 +428,8 @@ static void sk_smallk_rows(const sk_conv_params *p, const float *packed, const f
   if (xb > p->out_w) xb = p->out_w;
   if (xb < xa + MR) xb = xa; /* too few for a tile: all pixels go one at a time */
 
-  ptrdiff_t off[SK_CONV_NHWC_SMALLK_MAX_TAPS];
-  size_t off_rows = (size_t)-1;
   sk_rowjob job;
-  job.taps = 0, job.xs = xs, job.oc = oc, job.off = off;
+  job.nky = 0, job.len = len, job.isb = is * (ptrdiff_t)sizeof(float), job.xs = xs, job.oc = oc;
   job.lo = p->out_min, job.hi = p->out_max;
   job.act_lo = p->out_min != -INFINITY, job.act_hi = p->out_max != INFINITY;
   job.bstride = bsize;
@@ -487,7 +459,6 @@ static void sk_smallk_rows(const sk_conv_params *p, const float *packed, const f
       if (ky0 > ky1) ky0 = ky1;
       const size_t nky = ky1 - ky0;
       const float *row = nky ? input + (iy + (ptrdiff_t)ky0 * dh) * in_row : input;
-      if (nky != off_rows) sk_fill_offsets(off, nky, len, is), off_rows = nky;
       float *orow = output + oy * p->out_w * oc;
       /* border columns (all blocks, in the first group's pass): one pixel at a time, taps clipped
        * to the input */
@@ -500,7 +471,7 @@ static void sk_smallk_rows(const sk_conv_params *p, const float *packed, const f
        * last tile of a row overlaps the one before */
       if (width == 0) continue;
       job.s = row + ((ptrdiff_t)(xa * sw) - pl) * (ptrdiff_t)kc;
-      job.taps = nky * len;
+      job.nky = nky;
       for (size_t b = g0; b < g1; b++) {
         const float *blk = packed + b * bsize;
         job.w = blk + NR + ky0 * ws;
