@@ -22,7 +22,7 @@ PREFIX ?= /usr/local
 TARGET ?= native
 KIND ?= both
 
-.PHONY: all demo test bench bench-quick build clean fuzz install
+.PHONY: all demo test bench bench-quick bench-ratios build clean fuzz install
 all: build
 
 demo:
@@ -41,6 +41,9 @@ fuzz:
 
 bench-quick:
 	@bash scripts/bench.sh --quick $(ARGS)
+
+bench-ratios:
+	@bash scripts/bench.sh --ratios $(ARGS)
 
 build:
 	@bash scripts/build.sh

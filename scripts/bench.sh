@@ -8,6 +8,9 @@
 #   scripts/bench.sh                full suite -> docs/performance.md, docs/perf_*.png,
 #                                   README summary (between its bench-summary markers)
 #   scripts/bench.sh --quick        issue 3's layers only -> build/bench/quick/performance.md
+#   scripts/bench.sh --ratios       issue 3's layers, ours vs oneDNN only, SK_BENCH_RUNS (7) runs
+#                                   with the repetitions interleaved -> bench/ratios: the median,
+#                                   min and max of ours / peer -> build/bench/ratios/ratios.md
 #   scripts/bench.sh ARGS...        ARGS go to simdkern_bench (--network=, --op=, --isa=,
 #                                   --layout=, any --benchmark_* flag); a filtered run writes
 #                                   build/bench/custom/performance.md, never docs/
@@ -22,8 +25,8 @@
 source "$(dirname "$0")/lib.sh"
 
 mode=full
-if [ "${1:-}" = "--quick" ]; then
-  mode=quick
+if [ "${1:-}" = "--quick" ] || [ "${1:-}" = "--ratios" ]; then
+  mode=${1#--}
   shift
 fi
 [ "$mode" = full ] && [ $# -gt 0 ] && mode=custom
@@ -52,6 +55,13 @@ case "$mode" in
   full)   out="$SK_ROOT/build/bench/results"; args=("${reps[@]}") ;;
   quick)  out="$SK_ROOT/build/bench/quick"; args=(--network=issue3 "${reps[@]}" --benchmark_min_time=0.02) ;;
   custom) out="$SK_ROOT/build/bench/custom"; args=() ;;
+  # Ours and oneDNN only; random interleaving runs the repetitions of all benchmarks in a
+  # shuffled order, so ours and the peer share the machine's fast and slow minutes.
+  ratios) out="$SK_ROOT/build/bench/ratios"
+          ours=ours
+          grep -qw avx2 /proc/cpuinfo 2>/dev/null && ours=avx2
+          args=(--network=issue3 --isa="$ours",onednn --layout=nhwc "${reps[@]}"
+                --benchmark_enable_random_interleaving=true) ;;
 esac
 mkdir -p "$out"
 rm -f "$out"/*.json
@@ -69,6 +79,19 @@ fi
 
 load0="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 t0=$SECONDS
+if [ "$mode" = ratios ]; then
+  runs=${SK_BENCH_RUNS:-7}
+  for r in $(seq "$runs"); do
+    sk_banner "bench: run $r of $runs: ${cap[*]} ${pin[*]} ${exe#"$SK_ROOT"/} ${args[*]} $*"
+    "${cap[@]}" "${pin[@]}" "$exe" "${args[@]}" "$@" --benchmark_out="$out/run$r.json" \
+      --benchmark_out_format=json >/dev/null
+  done
+  sk_banner "bench: ratios"
+  /usr/bin/python3 "$SK_ROOT/bench/ratios" "$out"/run*.json --out "$out/ratios.md" \
+    --command "make bench-ratios"
+  echo "bench: wall time $(sk_fmt_time $((SECONDS - t0))), load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?') at the end"
+  exit 0
+fi
 sk_banner "bench: ${cap[*]} ${pin[*]} ${exe#"$SK_ROOT"/} ${args[*]} $*"
 "${cap[@]}" "${pin[@]}" "$exe" "${args[@]}" "$@" --benchmark_out="$out/main.json" --benchmark_out_format=json
 t_main=$((SECONDS - t0))

@@ -887,6 +887,7 @@ static void conv_sweep_large_entry(const kgroup *e, stats *s) {
     list[n++] = (big){3, 33, 1, sq(1, 2, 0, 1), 31, 229};
     list[n++] = (big){130, 70, 1, sq(1, 1, 1, 1), 13, 101};
     list[n++] = (big){256, 130, 1, sq(1, 1, 1, 1), 5, 19}; /* AVX2 small-K: 2 block groups */
+    list[n++] = (big){40, 56, 1, sq(1, 1, 0, 1), 9, 31}; /* AVX2 small-K: 4x24 at block 2, 2 rows */
   } else {
     list[n++] = (big){64, 0, 1, sq(3, 1, 1, 1), 9, 230};
     list[n++] = (big){19, 0, 1, sq(3, 1, 1, 1), 7, 199};
