@@ -20,10 +20,9 @@
 #define NR 16
 /* Packed weight bytes of the blocks that run over every row before the next (kept in L2). */
 #define SK_SMALLK_GROUP_BYTES (128u * 1024u)
-/* Output bytes of a row of a 1x1 stride-1 conv's pixels (see the entry). */
-#ifndef SK_SMALLK_FLAT_BYTES
+/* Output bytes of a row of a 1x1 stride-1 conv's pixels (see the entry; 128 KB of input + output
+ * ran 1x1 24->144 on 56x56 ~25% slower: the output no longer stayed in L1 across the blocks). */
 #define SK_SMALLK_FLAT_BYTES (32u * 1024u)
-#endif
 
 /* One pixel x 16 channels: rows [0, nky) of runs of len floats (input step is, weight step ws). */
 __attribute__((noinline, cold)) static void sk_px_1x16(const float *s, const float *w,
@@ -63,8 +62,8 @@ __attribute__((noinline, cold)) static void sk_px_1x32(const float *s, const flo
   _mm256_storeu_ps(out + 24, sk_clamp8(a3, lo, hi));
 }
 
-/* The activation on a tile's named accumulators (6 or 12), only the bounds j asks for (the bound first:
- * MAXPS/MINPS return the second operand for NaN, so NaN passes). */
+/* The activation on a tile's named accumulators (6 or 12), only the bounds j asks for (the bound
+ * first: MAXPS/MINPS return the second operand for NaN, so NaN passes). */
 #define SK_MAP6(F, v, a0, a1, a2, a3, a4, a5) \
   a0 = F(v, a0), a1 = F(v, a1), a2 = F(v, a2), a3 = F(v, a3), a4 = F(v, a4), a5 = F(v, a5)
 #define SK_MAP12(F, v, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11) \
@@ -84,9 +83,10 @@ __attribute__((noinline, cold)) static void sk_px_1x32(const float *s, const flo
 #define SK_ACT12(j, ...) SK_ACT(j, SK_MAP12, __VA_ARGS__)
 
 /* The K loop of a row tile (job jb): kernel rows [0, nky) of len contiguous taps each; U steps
- * (STEP(0) .. STEP(U - 1) in BODY) per iteration, then TAIL (STEP(0)) per remaining tap. The asm
- * reads tap i / 4 + j of a pixel's window at byte j * 4 + i from its pointer: no load of a per-tap
- * offset (one of 8 loads per 12 FMAs). */
+ * (STEP(0) .. STEP(U - 1) in BODY) per iteration, then TAIL (STEP(0)) per remaining tap; it
+ * defines the byte index i and advances the tile's weight pointer w. The asm reads tap i / 4 + j
+ * of a pixel's window at byte j * 4 + i from its pointer: no load of a per-tap offset (one of 8
+ * loads per 12 FMAs). */
 #define SK_KLOOP(jb, U, BODY, TAIL)                                  \
   for (size_t r_ = 0; r_ < (jb)->nky; r_++) {                        \
     ptrdiff_t i = (ptrdiff_t)r_ * (jb)->isb;                         \
@@ -110,14 +110,15 @@ __attribute__((noinline, cold)) static void sk_px_1x32(const float *s, const flo
   {                                                                                                \
     __m256 a_, b_, x_;                                                                             \
     __asm__("vmovups " #j "*64(%[w]), %[a]\n\t"                                                    \
-            "vmovups " #j "*64+32(%[w]), %[b]\n\t" SK_B(j, 0) SK_B(j, 1) SK_B(j, 2)                         \
+            "vmovups " #j "*64+32(%[w]), %[b]\n\t" SK_B(j, 0) SK_B(j, 1) SK_B(j, 2)                \
             : [c00] "+x"(c00), [c01] "+x"(c01), [c10] "+x"(c10), [c11] "+x"(c11),                  \
               [c20] "+x"(c20), [c21] "+x"(c21), [a] "=&x"(a_), [b] "=&x"(b_), [x] "=&x"(x_)        \
             : [s0] "r"(s0), [s1] "r"(s1), [s2] "r"(s2), [i] "r"(i), [w] "r"(w) : "memory");        \
-    __asm__(SK_B(j, 3) SK_B(j, 4) SK_B(j, 5)                                                                \
+    __asm__(SK_B(j, 3) SK_B(j, 4) SK_B(j, 5)                                                       \
             : [c30] "+x"(c30), [c31] "+x"(c31), [c40] "+x"(c40), [c41] "+x"(c41),                  \
               [c50] "+x"(c50), [c51] "+x"(c51), [x] "=&x"(x_)                                      \
-            : [a] "x"(a_), [b] "x"(b_), [s3] "r"(s3), [s4] "r"(s4), [s5] "r"(s5), [i] "r"(i) : "memory"); \
+            : [a] "x"(a_), [b] "x"(b_), [s3] "r"(s3), [s4] "r"(s4), [s5] "r"(s5), [i] "r"(i)       \
+            : "memory");                                                                           \
   }
 // clang-format on
 
@@ -126,13 +127,13 @@ typedef struct sk_rowjob {
   const float *s;       /* window of the first tile's first pixel (first valid kernel row) */
   const float *w;       /* weights of the first valid kernel row */
   const float *bias;    /* 16 (3x32: 16 per block) */
-  size_t bstride;       /* 3x32: floats from one block's packed weights to the next's */
+  size_t bstride;       /* 3x32, 4x24: floats from one block's packed weights to the next's */
   size_t nky, len;      /* kernel rows, each of len contiguous taps (floats) */
   ptrdiff_t isb;        /* bytes from one kernel row's input to the next's */
   size_t xs;            /* floats between neighbouring windows */
   size_t tiles, back;   /* tiles in the row; the last one moved back by back pixels */
   float *out;           /* first tile's first pixel */
-  size_t oc, n;         /* output pixel stride; channels to store (1..16) */
+  size_t oc, n;         /* output pixel stride; channels to store (1..16; 4x24: 17..24) */
   float lo, hi;         /* the activation: max(lo, .) if act_lo, min(hi, .) if act_hi (value */
   int act_lo, act_hi;   /* second: NaN passes, as in sk_clamp8) */
 } sk_rowjob;
@@ -178,12 +179,15 @@ __attribute__((noinline)) static void sk_row_6x16(const sk_rowjob *j) {
 /* One step j of the 6x8 tile (a last block of n <= 8 channels) into accumulator set c or d:
  * c_m += s_m[i / 4 + j] * w[j][0..7]. Two sets over alternate steps: 12 FMA chains, not 6. */
 // clang-format off
-#define SK_B8(j, m, c) "vbroadcastss " #j "*4(%[s" #m "],%[i]), %[x]\n\t" "vfmadd231ps %[a], %[x], %[" #c #m "]\n\t"
+#define SK_B8(j, m, c)                                                                             \
+  "vbroadcastss " #j "*4(%[s" #m "],%[i]), %[x]\n\t"                                               \
+  "vfmadd231ps %[a], %[x], %[" #c #m "]\n\t"
 #define SK_STEP8(j, c)                                                                             \
   {                                                                                                \
     __m256 a_, x_;                                                                                 \
     __asm__("vmovups " #j "*64(%[w]), %[a]\n\t"                                                    \
-            SK_B8(j, 0, c) SK_B8(j, 1, c) SK_B8(j, 2, c) SK_B8(j, 3, c) SK_B8(j, 4, c) SK_B8(j, 5, c)                \
+            SK_B8(j, 0, c) SK_B8(j, 1, c) SK_B8(j, 2, c)                                           \
+            SK_B8(j, 3, c) SK_B8(j, 4, c) SK_B8(j, 5, c)                                           \
             : [c##0] "+x"(c##0), [c##1] "+x"(c##1), [c##2] "+x"(c##2), [c##3] "+x"(c##3),          \
               [c##4] "+x"(c##4), [c##5] "+x"(c##5), [a] "=&x"(a_), [x] "=&x"(x_)                   \
             : [s0] "r"(s0), [s1] "r"(s1), [s2] "r"(s2), [s3] "r"(s3), [s4] "r"(s4), [s5] "r"(s5),  \
@@ -224,9 +228,9 @@ __attribute__((noinline)) static void sk_row_6x8(const sk_rowjob *j) {
 #define SK_STEP32(j)                                                                               \
   {                                                                                                \
     __m256 a_, x0_, x1_, x2_;                                                                      \
-    __asm__("vbroadcastss " #j "*4(%[s0],%[i]), %[x0]\n\t"                                                 \
-            "vbroadcastss " #j "*4(%[s1],%[i]), %[x1]\n\t"                                                 \
-            "vbroadcastss " #j "*4(%[s2],%[i]), %[x2]\n\t"                                                 \
+    __asm__("vbroadcastss " #j "*4(%[s0],%[i]), %[x0]\n\t"                                         \
+            "vbroadcastss " #j "*4(%[s1],%[i]), %[x1]\n\t"                                         \
+            "vbroadcastss " #j "*4(%[s2],%[i]), %[x2]\n\t"                                         \
             "vmovups " #j "*64(%[w]), %[a]\n\t" SK_F(0, 0) SK_F(0, 1) SK_F(0, 2)                   \
             "vmovups " #j "*64+32(%[w]), %[a]\n\t" SK_F(1, 0) SK_F(1, 1) SK_F(1, 2)                \
             : [c00] "+x"(c00), [c10] "+x"(c10), [c20] "+x"(c20), [c01] "+x"(c01),                  \
@@ -269,7 +273,7 @@ __attribute__((noinline)) static void sk_row_3x32(const sk_rowjob *j) {
 /* One step j of the 4x24 tile: c[m][q] += s_m[i / 4 + j] * (w[j][0..15], then the next block's
  * w[j][0..7], bs bytes on); each of the 4 broadcasts feeds 3 FMAs (16 ymm registers). */
 // clang-format off
-#define SK_G(j, m) "vbroadcastss " #j "*4(%[s" #m "],%[i]), %[x]\n\t"                                        \
+#define SK_G(j, m) "vbroadcastss " #j "*4(%[s" #m "],%[i]), %[x]\n\t"                              \
   "vfmadd231ps %[a], %[x], %[c" #m "0]\n\t"                                                        \
   "vfmadd231ps %[b], %[x], %[c" #m "1]\n\t"                                                        \
   "vfmadd231ps %[e], %[x], %[c" #m "2]\n\t"
@@ -278,12 +282,12 @@ __attribute__((noinline)) static void sk_row_3x32(const sk_rowjob *j) {
     __m256 a_, b_, e_, x_;                                                                         \
     __asm__("vmovups " #j "*64(%[w]), %[a]\n\t"                                                    \
             "vmovups " #j "*64+32(%[w]), %[b]\n\t"                                                 \
-            "vmovups " #j "*64(%[w],%[bs]), %[e]\n\t" SK_G(j, 0) SK_G(j, 1)                              \
+            "vmovups " #j "*64(%[w],%[bs]), %[e]\n\t" SK_G(j, 0) SK_G(j, 1)                        \
             : [c00] "+x"(c00), [c01] "+x"(c01), [c02] "+x"(c02), [c10] "+x"(c10),                  \
               [c11] "+x"(c11), [c12] "+x"(c12), [a] "=&x"(a_), [b] "=&x"(b_), [e] "=&x"(e_),       \
               [x] "=&x"(x_)                                                                        \
             : [s0] "r"(s0), [s1] "r"(s1), [i] "r"(i), [w] "r"(w), [bs] "r"(bs) : "memory");        \
-    __asm__(SK_G(j, 2) SK_G(j, 3)                                                                        \
+    __asm__(SK_G(j, 2) SK_G(j, 3)                                                                  \
             : [c20] "+x"(c20), [c21] "+x"(c21), [c22] "+x"(c22), [c30] "+x"(c30),                  \
               [c31] "+x"(c31), [c32] "+x"(c32), [x] "=&x"(x_)                                      \
             : [a] "x"(a_), [b] "x"(b_), [e] "x"(e_), [s2] "r"(s2), [s3] "r"(s3), [i] "r"(i)        \
@@ -467,8 +471,9 @@ static void sk_smallk_rows(const sk_conv_params *p, const float *packed, const f
         if (ox >= p->out_w) break;
         sk_border_px(p, packed, input, row, orow + ox * oc, ox, ky0, nky);
       }
-      /* interior: tiles of 3 x 32 over pairs of full blocks, 12 x 8 or 6 x 16 for the rest; the
-       * last tile of a row overlaps the one before */
+      /* interior: tiles of 3 x 32 over pairs of full blocks, 4 x 24 over a lone full block and
+       * a last one of <= 8 channels, 12 x 8, 6 x 8 or 6 x 16 for the rest; the last tile of a
+       * row overlaps the one before */
       if (width == 0) continue;
       job.s = row + ((ptrdiff_t)(xa * sw) - pl) * (ptrdiff_t)kc;
       job.nky = nky;
