@@ -9,12 +9,13 @@
  * groups 1 and dil_w 1, first layers included, go to conv2d_nhwc_direct_smallk_avx2.c);
  * border tiles point each padded tap at a zero row (p->zero). The K loop is unrolled by 4
  * (the 4-wide front end was the limit: 24 uops per k at 1 k) and prefetches the weights
- * 2 KB ahead (the first tile over a block reads them from L3); its steps are asm (see
- * SK_ASM_STEP). Channel blocks < 16 store masked. Pixels go in chunks whose input fits in
- * L2; groups of 16-channel weight blocks that fit half of L2 run over a whole chunk before
- * the next group, each tile over all blocks of the group: weights come from L2, the tile's
- * input from L1, and each pass writes a run of the group's channels per output pixel, not
- * 16 (one block per pass ran large outputs at 60-75% of peak: 1x1 320->1280 on 14x14, 60%).
+ * 2 KB ahead (the first tile over a block reads them from L3); its steps are asm
+ * (SK_6X16_STEP in sk_conv_avx2.h, shared with the small-K kernel). Channel blocks < 16 store
+ * masked. Pixels go in chunks whose input fits in L2; groups of 16-channel weight blocks that
+ * fit half of L2 run over a whole chunk before the next group, each tile over all blocks of the
+ * group: weights come from L2, the tile's input from L1, and each pass writes a run of the
+ * group's channels per output pixel, not 16 (one block per pass ran large outputs at 60-75% of
+ * peak: 1x1 320->1280 on 14x14, 60%).
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -23,6 +24,7 @@
 #include <stddef.h>
 
 #include "sk_avx2_util.h"
+#include "sk_conv_avx2.h"
 #include "sk_kernels.h"
 
 #define MR 6
@@ -38,32 +40,6 @@
 #define SK_CHUNK_INPUT_BYTES (256u * 1024u)
 /* Packed weight bytes a group of blocks may span (kept in L2 over a chunk). */
 #define SK_BLOCK_GROUP_BYTES (256u * 1024u)
-
-/* Step j of the unrolled K loop, c[m][0..1] += s_m[i bytes + j] * w[j][0..15], as two asm
- * statements (pixels 0-2 load the weights, 3-5 reuse them), one byte index i for the six rows.
- * From intrinsics GCC 12 kept six row pointers (six adds per 4 steps), copied accumulators and
- * spilled one: 96 uops per 48 FMA, the 4-wide front end's limit. As in the small-K kernel,
- * each statement clobbers "memory" so no store can move across it. */
-// clang-format off
-#define SK_AB(m, j)                                                                                \
-  "vbroadcastss " #j "*4(%[s" #m "],%[i]), %[x]\n\t"                                               \
-  "vfmadd231ps %[a], %[x], %[c" #m "0]\n\t"                                                        \
-  "vfmadd231ps %[b], %[x], %[c" #m "1]\n\t"
-#define SK_ASM_STEP(j)                                                                             \
-  {                                                                                                \
-    __m256 a_, b_, x_;                                                                             \
-    __asm__("vmovups " #j "*64(%[w]), %[a]\n\t"                                                    \
-            "vmovups " #j "*64+32(%[w]), %[b]\n\t" SK_AB(0, j) SK_AB(1, j) SK_AB(2, j)             \
-            : [c00] "+x"(c00), [c01] "+x"(c01), [c10] "+x"(c10), [c11] "+x"(c11),                  \
-              [c20] "+x"(c20), [c21] "+x"(c21), [a] "=&x"(a_), [b] "=&x"(b_), [x] "=&x"(x_)        \
-            : [s0] "r"(s0), [s1] "r"(s1), [s2] "r"(s2), [i] "r"(i), [w] "r"(w) : "memory");        \
-    __asm__(SK_AB(3, j) SK_AB(4, j) SK_AB(5, j)                                                    \
-            : [c30] "+x"(c30), [c31] "+x"(c31), [c40] "+x"(c40), [c41] "+x"(c41),                  \
-              [c50] "+x"(c50), [c51] "+x"(c51), [x] "=&x"(x_)                                      \
-            : [a] "x"(a_), [b] "x"(b_), [s3] "r"(s3), [s4] "r"(s4), [s5] "r"(s5), [i] "r"(i)       \
-            : "memory");                                                                           \
-  }
-// clang-format on
 
 /* One pixel: a += src[o] * w[o][0..7], b += src[o] * w[o][8..15]. */
 #define SK_K_PHASE(o, a, b)                                     \
@@ -138,12 +114,12 @@ __attribute__((noinline)) static void sk_tile_6x16(const sk_conv_params *p, cons
         _mm_prefetch((const char *)(w + SK_PF + 16), _MM_HINT_T0);
         _mm_prefetch((const char *)(w + SK_PF + 32), _MM_HINT_T0);
         _mm_prefetch((const char *)(w + SK_PF + 48), _MM_HINT_T0);
-        SK_ASM_STEP(0)
-        SK_ASM_STEP(1)
-        SK_ASM_STEP(2)
-        SK_ASM_STEP(3)
+        SK_6X16_STEP(0)
+        SK_6X16_STEP(1)
+        SK_6X16_STEP(2)
+        SK_6X16_STEP(3)
       }
-      for (; w != w1; w += NR, i += (ptrdiff_t)sizeof(float)) SK_ASM_STEP(0)
+      for (; w != w1; w += NR, i += (ptrdiff_t)sizeof(float)) SK_6X16_STEP(0)
     }
   }
   if (t->mr == 1) {

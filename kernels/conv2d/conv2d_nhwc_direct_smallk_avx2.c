@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "sk_avx2_util.h"
+#include "sk_conv_avx2.h"
 #include "sk_kernels.h"
 
 #define MR 6
@@ -95,32 +96,8 @@ __attribute__((noinline, cold)) static void sk_px_1x32(const float *s, const flo
     for (; t > 0; t--, i += 4, w += NR) { TAIL }                     \
   }
 
-/* One step j of the 6x16 tile: c[m][0..1] += s_m[i / 4 + j] * w[j][0..15], as two asm
- * statements (pixels 0-2 load the weights, 3-5 reuse them; one statement would pass 30 operands).
- * From intrinsics GCC makes one pointer per pixel and tap, or hoists broadcasts, and spills
- * accumulators. The asm reads the input and packed weights through pointer registers, so each
- * statement clobbers "memory": no store (the caller's input writes, with LTO too) can move
- * across it, at no measured cost (the accumulators live in registers). */
-// clang-format off
-#define SK_B(j, m)                                                                                 \
-  "vbroadcastss " #j "*4(%[s" #m "],%[i]), %[x]\n\t"                                               \
-  "vfmadd231ps %[a], %[x], %[c" #m "0]\n\t"                                                        \
-  "vfmadd231ps %[b], %[x], %[c" #m "1]\n\t"
-#define SK_STEP(j)                                                                                 \
-  {                                                                                                \
-    __m256 a_, b_, x_;                                                                             \
-    __asm__("vmovups " #j "*64(%[w]), %[a]\n\t"                                                    \
-            "vmovups " #j "*64+32(%[w]), %[b]\n\t" SK_B(j, 0) SK_B(j, 1) SK_B(j, 2)                \
-            : [c00] "+x"(c00), [c01] "+x"(c01), [c10] "+x"(c10), [c11] "+x"(c11),                  \
-              [c20] "+x"(c20), [c21] "+x"(c21), [a] "=&x"(a_), [b] "=&x"(b_), [x] "=&x"(x_)        \
-            : [s0] "r"(s0), [s1] "r"(s1), [s2] "r"(s2), [i] "r"(i), [w] "r"(w) : "memory");        \
-    __asm__(SK_B(j, 3) SK_B(j, 4) SK_B(j, 5)                                                       \
-            : [c30] "+x"(c30), [c31] "+x"(c31), [c40] "+x"(c40), [c41] "+x"(c41),                  \
-              [c50] "+x"(c50), [c51] "+x"(c51), [x] "=&x"(x_)                                      \
-            : [a] "x"(a_), [b] "x"(b_), [s3] "r"(s3), [s4] "r"(s4), [s5] "r"(s5), [i] "r"(i)       \
-            : "memory");                                                                           \
-  }
-// clang-format on
+/* Every tile's step is asm like SK_6X16_STEP (the 6x16 tile's, from sk_conv_avx2.h, which says
+ * why), each statement clobbering "memory". */
 
 /* The interior tiles of one output row for one block of 16 channels (6x16) or two (3x32). */
 typedef struct sk_rowjob {
@@ -161,7 +138,7 @@ __attribute__((noinline)) static void sk_row_6x16(const sk_rowjob *j) {
     __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
     __m256 c40 = c00, c41 = c01, c50 = c00, c51 = c01;
     const float *w = j->w;
-    SK_KLOOP(j, 3, SK_STEP(0) SK_STEP(1) SK_STEP(2), SK_STEP(0))
+    SK_KLOOP(j, 3, SK_6X16_STEP(0) SK_6X16_STEP(1) SK_6X16_STEP(2), SK_6X16_STEP(0))
     SK_ACT12(j, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     const size_t ds = n == NR ? oc : NR; /* n < 16: through tmp, then n floats per pixel */
     float *d = n == NR ? out : tmp;
