@@ -139,11 +139,12 @@ __attribute__((noinline)) static void sk_tile_6x16(const sk_conv_params *p, cons
 
 /* Small K (kh * kw * in_c, first layers included) with groups 1 and dil_w 1 runs the per-row
  * kernel of conv2d_nhwc_direct_smallk_avx2.c, faster there (3x32 tiles, no per-tile set-up):
- * create picks it (the table's small_k_*), and this entry hands such calls to it too. */
+ * create picks it (the table's small_k_*), and this entry hands such calls to it too, but for
+ * 1x1 convs with K >= 128 and output rows < 12 pixels wide, which it hands here
+ * (sk_conv_nhwc_smallk_runs in sk_kernels.h). */
 void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *packed,
                                       const float *input, float *output) {
-  if (p->groups == 1 && p->dil_w == 1 &&
-      p->kernel_h * p->kernel_w * p->in_c <= SK_CONV_NHWC_SMALLK_MAX_TAPS) {
+  if (sk_conv_nhwc_smallk_runs(p)) {
     sk_conv2d_nhwc_direct_smallk__avx2(p, packed, input, output);
     return;
   }
@@ -156,11 +157,19 @@ void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *pack
   const size_t total = p->out_h * p->out_w;
   const ptrdiff_t in_pix = (ptrdiff_t)p->in_c, in_row = (ptrdiff_t)(p->in_w * p->in_c);
 
-  /* Chunk of output rows whose input rows fit SK_CHUNK_INPUT_BYTES. */
-  const size_t in_row_bytes = p->in_w * p->in_c * sizeof(float);
-  const size_t fit_rows = SK_CHUNK_INPUT_BYTES / (in_row_bytes ? in_row_bytes : 1);
-  size_t chunk_rows =
-      fit_rows > (size_t)ext_h + 1 ? (fit_rows - (size_t)ext_h - 1) / p->stride_h : 0;
+  /* Chunk of output rows whose input fits SK_CHUNK_INPUT_BYTES, counting only the input the
+   * windows touch: a stride past the kernel's extent skips rows and columns (1x1 stride 2
+   * reads a quarter of its input; counted whole, 1x1 s2 1024->2048 on 14x14 ran 12-pixel chunks
+   * and streamed its 8 MB of weights from L3 for each). */
+  const size_t ew = (size_t)ext_w + 1, eh = (size_t)ext_h + 1;
+  const size_t cols = p->stride_w > ew ? p->out_w * ew : p->in_w;
+  const size_t row_bytes = cols * p->in_c * sizeof(float);
+  const size_t fit_rows = SK_CHUNK_INPUT_BYTES / (row_bytes ? row_bytes : 1);
+  /* r output rows touch r * eh input rows if the stride skips rows, else (r - 1) * stride + eh
+   * (kept to r * stride + eh: a row to spare) */
+  size_t chunk_rows = p->stride_h > eh ? fit_rows / eh
+                      : fit_rows > eh  ? (fit_rows - eh) / p->stride_h
+                                       : 0;
   if (chunk_rows < 1) chunk_rows = 1;
   size_t chunk = chunk_rows * p->out_w;
   chunk = (chunk + MR - 1) / MR * MR;

@@ -490,9 +490,11 @@ static void sk_smallk_rows(const sk_conv_params *p, const float *packed, const f
  * 1.27x). */
 void sk_conv2d_nhwc_direct_smallk__avx2(const sk_conv_params *p, const float *packed,
                                         const float *input, float *output) {
-  if (p->kernel_h == 1 && p->kernel_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
-      p->pad_top == 0 && p->pad_left == 0 && p->out_h == p->in_h && p->out_w == p->in_w &&
-      p->out_h > 1) {
+  if (!sk_conv_nhwc_smallk_runs(p)) {
+    sk_conv2d_nhwc_direct_6x16__avx2(p, packed, input, output);
+    return;
+  }
+  if (sk_conv_nhwc_flat(p) && p->out_h > 1) {
     const size_t total = p->out_h * p->out_w;
     size_t cw = SK_SMALLK_FLAT_BYTES / (p->out_c * sizeof(float)) / 12 * 12;
     if (cw < 12) cw = 12;
