@@ -47,6 +47,7 @@ int sk_dw_nhwc_drive(const sk_conv_params *p, const float *packed, const float *
   const __m256i tail = sk_mask8(C % 8);
   c.smask = tail;
   c.prefetch = p->in_h * c.rs > (1u << 20); /* input past L2: prefetch the next row */
+  c.pairs = K == 3 && C % 512 == 0;
   c.lo = _mm256_set1_ps(p->out_min);
   c.hi = _mm256_set1_ps(p->out_max);
   /* Slots on the grid: 8 s .. 8 s + 7, the first skipping L = pl columns,

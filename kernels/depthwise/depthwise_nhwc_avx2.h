@@ -5,7 +5,9 @@
  * Specialised K x K stride S kernels (dilation 1, multiplier 1): an output
  * row is cut into slots of 8 output pixels; a slot runs a group (8
  * accumulators) over every block of 8 channels before the next slot starts,
- * so the input pixels it reads are used by all blocks while in L1. Per tap
+ * so the input pixels it reads are used by all blocks while in L1 (3x3 on
+ * channels a multiple of 512: two halves of 4 pixels x 16 channels, see
+ * sk_dw_group4x16). Per tap
  * row, a group loads the row's K weights once and each input column once,
  * feeding every output of the group that reads it. Tap rows outside the
  * input are skipped (the tap-row loop runs over the valid ones only); the
@@ -92,6 +94,7 @@ typedef struct sk_dw_ctx {
   int n7;        /* narrow, 7 outputs, L = K / 2, R7 = K / 2 - 1 or K / 2: one direct slot */
   size_t R7;     /* that slot's columns right of the input */
   int prefetch;  /* input past L2: prefetch the next output row's new input row */
+  int pairs;     /* 3x3, channels a multiple of 512: direct slots run 4x16 groups (see there) */
   __m256i smask; /* output lanes of the channel tail */
   __m256 lo, hi; /* activation clamp */
   sk_dw_tab tab[SK_DW_NTAB];
@@ -169,6 +172,64 @@ SK_ALWAYS_INLINE void sk_dw_group(size_t K, size_t S, size_t NO, size_t L, size_
   sk_dw_group_store(NO, masked, acc, dst, cs, n, smask, lo, hi);
 }
 
+/*
+ * sk_dw_group's direct case for 4 output pixels x 16 channels (blocks w0 and w1 of the packed
+ * weights, K <= 3): each input line's two halves feed their blocks back to back. Pixels 2 KB
+ * apart (channels a multiple of 512) put a channel block's columns in 2 of L1's 64 sets: an
+ * 8-pixel group's 30 lines were gone from L1 when the next block read their other halves (dw
+ * 3x3 s1 on 512 channels, 14x14, ran 1.45x slower per FLOP than on 520). Used for channels a
+ * multiple of 512 (1.09-1.17x on 512 and 1024 channels, median of 11 interleaved runs; 256
+ * channels, 4 sets, lost: 0.88x).
+ */
+SK_ALWAYS_INLINE void sk_dw_group4x16(size_t K, size_t S, size_t L, size_t R, const char *in,
+                                      size_t cs, size_t rs, size_t nky, const float *w0,
+                                      const float *w1, __m256 b0, __m256 b1, float *dst,
+                                      __m256 lo, __m256 hi) {
+  const size_t NO = 4, NJ = (NO - 1) * S + K;
+  size_t ci[4] = {0, cs, 2 * cs, 3 * cs}, c4 = 4 * cs;
+  SK_DW_OPAQUE(ci[1]);
+  SK_DW_OPAQUE(ci[2]);
+  SK_DW_OPAQUE(ci[3]);
+  SK_DW_OPAQUE(c4);
+  __m256 a[4], b[4];
+  SK_DW_UNROLL
+  for (size_t o = 0; o < NO; o++) a[o] = b0, b[o] = b1;
+  for (size_t r = 0; r < nky; r++) {
+    __m256 u[3], v[3];
+    SK_DW_UNROLL
+    for (size_t kx = 0; kx < K; kx++) u[kx] = _mm256_loadu_ps(w0 + kx * 8);
+    SK_DW_UNROLL
+    for (size_t kx = 0; kx < K; kx++) v[kx] = _mm256_loadu_ps(w1 + kx * 8);
+    const char *q = in;
+    SK_DW_UNROLL
+    for (size_t j = L; j < NJ - R; j++) {
+      if ((j - L) % 4 == 0 && j != L) q += c4;
+      const float *col = (const float *)(q + ci[(j - L) % 4]);
+      __m256 x = _mm256_loadu_ps(col);
+      SK_DW_REG(x);
+      SK_DW_UNROLL
+      for (size_t kx = 0; kx < K; kx++)
+        if (j >= kx && (j - kx) % S == 0 && (j - kx) / S < NO)
+          a[(j - kx) / S] = _mm256_fmadd_ps(x, u[kx], a[(j - kx) / S]);
+      __m256 y = _mm256_loadu_ps(col + 8);
+      SK_DW_REG(y);
+      SK_DW_UNROLL
+      for (size_t kx = 0; kx < K; kx++)
+        if (j >= kx && (j - kx) % S == 0 && (j - kx) / S < NO)
+          b[(j - kx) / S] = _mm256_fmadd_ps(y, v[kx], b[(j - kx) / S]);
+    }
+    in += rs;
+    w0 += K * 8;
+    w1 += K * 8;
+  }
+  SK_DW_UNROLL
+  for (size_t o = 0; o < NO; o++) {
+    float *d = (float *)((char *)dst + o * cs);
+    _mm256_storeu_ps(d, sk_clamp8(a[o], lo, hi));
+    _mm256_storeu_ps(d + 8, sk_clamp8(b[o], lo, hi));
+  }
+}
+
 /* A group through a table (sk_dw_group with masked = 1, out of line: one
  * per kernel file). blk: the channel block's packed weights. */
 typedef void (*sk_dw_masked_fn)(const sk_dw_ctx *c, const char *base, const sk_dw_tab *t, int tail,
@@ -191,6 +252,18 @@ SK_ALWAYS_INLINE void sk_dw_slot(size_t K, size_t S, size_t NO, size_t L, size_t
                                  char *dst) {
   const size_t cs = c->cs, rs = c->rs, bsize = c->bsize, nfull = c->nfull;
   const float *blk = c->packed;
+  if (K <= 3 && NO == SK_DW_W && c->pairs) { /* pairs of blocks, 4x16 groups (no tail) */
+    const char *in1 = in + (4 * S - L) * cs; /* the second half's first column */
+    for (size_t cb = 0; cb < nfull; cb += 2, blk += 2 * bsize, in += 64, in1 += 64, dst += 64) {
+      const float *blk1 = blk + bsize;
+      const __m256 b0 = _mm256_loadu_ps(blk), b1 = _mm256_loadu_ps(blk1);
+      sk_dw_group4x16(K, S, L, 0, in, cs, rs, nky, blk + wofs, blk1 + wofs, b0, b1,
+                      (float *)dst, c->lo, c->hi);
+      sk_dw_group4x16(K, S, 0, R, in1, cs, rs, nky, blk + wofs, blk1 + wofs, b0, b1,
+                      (float *)(dst + 4 * cs), c->lo, c->hi);
+    }
+    return;
+  }
   for (size_t cb = 0; cb < nfull; cb++, blk += bsize, in += 32, dst += 32)
     sk_dw_group(K, S, NO, L, R, 0, in, cs, rs, nky, blk + wofs, _mm256_loadu_ps(blk), NULL, NULL,
                 (float *)dst, NO, c->smask, c->lo, c->hi);
