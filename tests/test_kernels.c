@@ -888,6 +888,10 @@ static void conv_sweep_large_entry(const kgroup *e, stats *s) {
     list[n++] = (big){130, 70, 1, sq(1, 1, 1, 1), 13, 101};
     list[n++] = (big){256, 130, 1, sq(1, 1, 1, 1), 5, 19}; /* AVX2 small-K: 2 block groups */
     list[n++] = (big){40, 56, 1, sq(1, 1, 0, 1), 9, 31}; /* AVX2 small-K: 4x24 at block 2, 2 rows */
+    /* AVX2 NHWC 1x1 block by block (<= 64 pixels, weights > 512 KB): a tap tail, a last tile
+     * of 3 pixels, a masked last block; stride 2, a 1-pixel last tile */
+    list[n++] = (big){602, 230, 1, sq(1, 1, 0, 1), 7, 9};
+    list[n++] = (big){700, 200, 1, sq(1, 2, 0, 1), 13, 13};
   } else {
     list[n++] = (big){64, 0, 1, sq(3, 1, 1, 1), 9, 230};
     list[n++] = (big){19, 0, 1, sq(3, 1, 1, 1), 7, 199};

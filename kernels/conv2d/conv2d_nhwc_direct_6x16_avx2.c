@@ -15,7 +15,8 @@
  * fit half of L2 run over a whole chunk before the next group, each tile over all blocks of the
  * group: weights come from L2, the tile's input from L1, and each pass writes a run of the
  * group's channels per output pixel, not 16 (one block per pass ran large outputs at 60-75% of
- * peak: 1x1 320->1280 on 14x14, 60%).
+ * peak: 1x1 320->1280 on 14x14, 60%). 1x1 convs of <= 64 pixels whose weights pass 512 KB run
+ * one block at a time over the image instead, prefetching the next block (sk_conv_1x1_blocks).
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"
@@ -137,6 +138,96 @@ __attribute__((noinline)) static void sk_tile_6x16(const sk_conv_params *p, cons
 #undef SK_STORE_ROW
 }
 
+/* One 6x16 tile of a 1x1 conv (groups 1) over all K taps, for sk_conv_1x1_blocks: as
+ * sk_tile_6x16, but each step of 4 taps prefetches pf into L1 and advances it by pfs (the next
+ * block's weights, in shares per tile) instead of the block's own weights 2 KB ahead. */
+__attribute__((noinline)) static void sk_tile_6x16_pf(const sk_tile *t, const float *w, size_t K,
+                                                      size_t oc0, size_t n, const char *pf,
+                                                      size_t pfs, __m256 lo, __m256 hi) {
+  __m256 c00 = _mm256_loadu_ps(w), c01 = _mm256_loadu_ps(w + 8);
+  __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
+  __m256 c40 = c00, c41 = c01, c50 = c00, c51 = c01;
+  w += NR;
+  const float *s0 = t->r[0], *s1 = t->r[1], *s2 = t->r[2];
+  const float *s3 = t->r[3], *s4 = t->r[4], *s5 = t->r[5];
+  const float *const w4 = w + (K & ~(size_t)3) * NR, *const w1 = w + K * NR;
+  if (t->mr == 1) { /* four k phases in rows 0..3, as sk_tile_6x16 */
+    c10 = c11 = c20 = c21 = c30 = c31 = _mm256_setzero_ps();
+    for (; w != w4; w += 4 * NR, s0 += 4) {
+      SK_K_PHASE(0, c00, c01);
+      SK_K_PHASE(1, c10, c11);
+      SK_K_PHASE(2, c20, c21);
+      SK_K_PHASE(3, c30, c31);
+    }
+    for (; w != w1; w += NR, s0++) SK_K_PHASE(0, c00, c01);
+    c00 = _mm256_add_ps(_mm256_add_ps(c00, c10), _mm256_add_ps(c20, c30));
+    c01 = _mm256_add_ps(_mm256_add_ps(c01, c11), _mm256_add_ps(c21, c31));
+  } else {
+    ptrdiff_t i = 0; /* bytes into each pixel's taps */
+    for (; w != w4; w += 4 * NR, i += 4 * (ptrdiff_t)sizeof(float), pf += pfs) {
+      _mm_prefetch(pf, _MM_HINT_T0);
+      SK_6X16_STEP(0)
+      SK_6X16_STEP(1)
+      SK_6X16_STEP(2)
+      SK_6X16_STEP(3)
+    }
+    for (; w != w1; w += NR, i += (ptrdiff_t)sizeof(float)) SK_6X16_STEP(0)
+  }
+#define SK_STORE_ROW(m, a, b) \
+  if ((m) < t->mr) sk_store16(t->out[m] + oc0, sk_clamp8(a, lo, hi), sk_clamp8(b, lo, hi), n)
+  SK_STORE_ROW(0, c00, c01);
+  SK_STORE_ROW(1, c10, c11);
+  SK_STORE_ROW(2, c20, c21);
+  SK_STORE_ROW(3, c30, c31);
+  SK_STORE_ROW(4, c40, c41);
+  SK_STORE_ROW(5, c50, c51);
+#undef SK_STORE_ROW
+}
+
+/* 1x1 convs (groups 1, no padding) with at most SK_BLOCKS_MAX_PIXELS output pixels and packed
+ * weights past SK_BLOCKS_MIN_WEIGHT_BYTES (they come from L3 on every run): one 16-channel block
+ * at a time over every tile of the image, the tiles prefetching the next block's weights in
+ * shares. The grouped loop below read each group's weights from L3 in its first tile's pass,
+ * the other tiles from L2: 1x1 2048->512 on 7x7 1.2x, 320->1280 1.07x, 1024->1024 1.13x, 1x1 s2
+ * 1024->2048 on 14x14 1.17x (median of 7 interleaved runs; chunks of the taps, partial sums in
+ * the output and each chunk's weights in L1 for every tile, were no faster). */
+#define SK_BLOCKS_MAX_PIXELS 64
+#define SK_BLOCKS_MIN_WEIGHT_BYTES (512u * 1024u)
+
+static int sk_blocks_apply(const sk_conv_params *p, size_t packed_bytes) {
+  return p->kernel_h == 1 && p->kernel_w == 1 && p->groups == 1 && p->pad_top == 0 &&
+         p->pad_left == 0 && p->out_h * p->out_w <= SK_BLOCKS_MAX_PIXELS &&
+         packed_bytes > SK_BLOCKS_MIN_WEIGHT_BYTES;
+}
+
+static void sk_conv_1x1_blocks(const sk_conv_params *p, const float *packed, const float *input,
+                               float *output, __m256 lo, __m256 hi) {
+  const size_t total = p->out_h * p->out_w, K = p->in_c, oc = p->out_c;
+  const size_t blocks = (oc + NR - 1) / NR, bsize = sk_packed_block_size(p);
+  const size_t ntiles = (total + MR - 1) / MR, iters = K / 4 ? K / 4 : 1;
+  sk_tile tiles[(SK_BLOCKS_MAX_PIXELS + MR - 1) / MR];
+  for (size_t ti = 0; ti < ntiles; ti++) {
+    sk_tile *t = &tiles[ti];
+    t->mr = total - ti * MR < MR ? total - ti * MR : MR;
+    for (size_t m = 0; m < MR; m++) { /* a short tile repeats its last pixel, not stored */
+      const size_t px = ti * MR + (m < t->mr ? m : t->mr - 1);
+      const size_t oy = px / p->out_w, ox = px % p->out_w;
+      t->r[m] = input + (oy * p->stride_h * p->in_w + ox * p->stride_w) * K;
+      t->out[m] = output + px * oc;
+    }
+  }
+  /* tile ti prefetches share bytes of the next block from next + ti * share (the last block:
+   * its own, already there) */
+  const size_t share = (bsize * sizeof(float) + ntiles - 1) / ntiles;
+  for (size_t b = 0; b < blocks; b++) {
+    const float *w = packed + b * bsize;
+    const size_t n = oc - b * NR < NR ? oc - b * NR : NR;
+    const char *next = (const char *)(b + 1 < blocks ? w + bsize : w);
+    for (size_t ti = 0; ti < ntiles; ti++)
+      sk_tile_6x16_pf(&tiles[ti], w, K, b * NR, n, next + ti * share, share / iters, lo, hi);
+  }
+}
+
 /* Small K (kh * kw * in_c, first layers included) with groups 1 and dil_w 1 runs the per-row
  * kernel of conv2d_nhwc_direct_smallk_avx2.c, faster there (3x32 tiles, no per-tile set-up):
  * create picks it (the table's small_k_*), and this entry hands such calls to it too, but for
@@ -151,6 +242,10 @@ void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *pack
   const __m256 lo = _mm256_set1_ps(p->out_min), hi = _mm256_set1_ps(p->out_max);
   const size_t blocks = (p->out_c_g + NR - 1) / NR;
   const size_t bsize = sk_packed_block_size(p);
+  if (sk_blocks_apply(p, blocks * bsize * sizeof(float))) {
+    sk_conv_1x1_blocks(p, packed, input, output, lo, hi);
+    return;
+  }
   const ptrdiff_t ext_h = (ptrdiff_t)((p->kernel_h - 1) * p->dil_h);
   const ptrdiff_t ext_w = (ptrdiff_t)((p->kernel_w - 1) * p->dil_w);
   const ptrdiff_t in_h = (ptrdiff_t)p->in_h, in_w = (ptrdiff_t)p->in_w;
