@@ -79,8 +79,10 @@ sk_status sk_conv2d_create(const sk_conv2d_desc *desc_in, const float *weights, 
   if (k.fn == NULL) return SK_ERR_UNSUPPORTED; /* family left out of this build */
   const sk_conv_kernel sk = family == SK_CONV_POINTWISE ? t.small_k_pointwise[d.layout]
                                                        : t.small_k_direct[d.layout];
+  const size_t sk_taps =
+      family == SK_CONV_POINTWISE ? t.small_k_max_taps_pointwise : t.small_k_max_taps;
   if (family != SK_CONV_DEPTHWISE && sk.fn != NULL && sk.nr == k.nr && d.groups == 1 &&
-      d.dilation_w == 1 && (uint64_t)d.kernel_h * d.kernel_w * d.in_channels <= t.small_k_max_taps)
+      d.dilation_w == 1 && (uint64_t)d.kernel_h * d.kernel_w * d.in_channels <= sk_taps)
     k = sk;
   /* Depthwise packs all output channels as one group of 1-channel filters. */
   const size_t pg = family == SK_CONV_DEPTHWISE ? 1 : d.groups;

@@ -50,7 +50,7 @@ void sk_functable_init_scalar(sk_functable *t) {
     t->global_avgpool[l] = global_avgpool[l];
     t->small_k_direct[l] = t->small_k_pointwise[l] = (sk_conv_kernel){NULL, 0, NULL};
   }
-  t->small_k_max_taps = 0;
+  t->small_k_max_taps = t->small_k_max_taps_pointwise = 0;
 }
 
 int sk_functable_build(sk_isa isa, sk_functable *t) {

@@ -22,10 +22,12 @@ typedef struct sk_functable {
   sk_pool_kernel global_maxpool[2];
   sk_pool_kernel global_avgpool[2];
   /* Optional (fn NULL if none): kernels for direct and pointwise ops with groups 1, dilation_w
-   * 1 and kernel_h * kernel_w * in_channels <= small_k_max_taps (first layers), packed like
-   * conv_direct / pointwise (same nr); create picks them for such ops. */
+   * 1 and kernel_h * kernel_w * in_channels <= small_k_max_taps (pointwise:
+   * small_k_max_taps_pointwise; first layers), packed like conv_direct / pointwise (same nr);
+   * create picks them for such ops. */
   sk_conv_kernel small_k_direct[2], small_k_pointwise[2];
   size_t small_k_max_taps;
+  size_t small_k_max_taps_pointwise;
 } sk_functable;
 
 /* zlib-ng style: the scalar table, then each ISA overrides the entries it

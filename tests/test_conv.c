@@ -406,18 +406,19 @@ static void conv_sweep_stride(void **state) {
   sweep_end(&s);
 }
 
-/* Strided 1x1 convs with K on both sides of 128 and output rows on both sides of 12 pixels: the
- * AVX2 NHWC small-K kernel (which create picks for K <= 256) hands 1x1 convs with K >= 128 and
- * rows < 12 wide to the 6x16 engine (sk_conv_nhwc_smallk_runs); out_c 40 ends in an 8-channel
- * block (the small-K 4x24 tile, a masked engine tile). */
-static void conv_sweep_pointwise_narrow(void **state) {
+/* Convs the AVX2 NHWC small-K kernel (create picks it for kernel_h * kernel_w * in_c <= 512)
+ * hands to the 6x16 engine when the output rows are narrower than 12 pixels
+ * (sk_conv_nhwc_smallk_runs), on both sides of each bound: strided 1x1 with in_c around 128,
+ * 3x3 with K around 256 (in_c 28 and 29: K 252 and 261); out_c 40 ends in an 8-channel block
+ * (the small-K 4x24 tile, a masked engine tile). */
+static void conv_sweep_smallk_narrow(void **state) {
   (void)state;
   sweep s;
-  sweep_begin(&s, "conv_pointwise_narrow");
+  sweep_begin(&s, "conv_smallk_narrow");
   const uint32_t ins[] = {127, 128, 200};
   const uint32_t ws[] = {21, 23, 24}; /* out_w 11, 12, 12 at stride 2 */
   size_t idx = 0;
-  for (int l = 0; l < 2; l++)
+  for (int l = 0; l < 2; l++) {
     for (size_t i = 0; i < sizeof ins / sizeof ins[0]; i++)
       for (size_t w = 0; w < sizeof ws / sizeof ws[0]; w++) {
         if (!test_keep(idx++, 3)) continue;
@@ -431,6 +432,21 @@ static void conv_sweep_pointwise_narrow(void **state) {
         c.w = ws[w];
         conv_check(&s, c);
       }
+    const uint32_t ins3[] = {28, 29, 56};
+    for (size_t i = 0; i < sizeof ins3 / sizeof ins3[0]; i++)
+      for (uint32_t w = 7; w <= 12; w += 5) { /* out_w 7 and 12 (pads 1) */
+        if (!test_keep(idx++, 3)) continue;
+        conv_case c = conv_default();
+        c.layout = layouts[l];
+        c.kh = c.kw = 3;
+        c.pt = c.pl = c.pb = c.pr = 1;
+        c.in_c = ins3[i];
+        c.out_c = 40;
+        c.h = 6;
+        c.w = w;
+        conv_check(&s, c);
+      }
+  }
   sweep_end(&s);
 }
 
@@ -920,7 +936,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(conv_sweep_depthwise),
       cmocka_unit_test(conv_sweep_kernel),
       cmocka_unit_test(conv_sweep_stride),
-      cmocka_unit_test(conv_sweep_pointwise_narrow),
+      cmocka_unit_test(conv_sweep_smallk_narrow),
       cmocka_unit_test(conv_sweep_dilation),
       cmocka_unit_test(conv_sweep_pads),
       cmocka_unit_test(conv_sweep_same),

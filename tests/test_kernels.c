@@ -879,6 +879,8 @@ static void conv_sweep_large_entry(const kgroup *e, stats *s) {
     list[n++] = (big){64, 9, 1, sq(3, 1, 1, 1), 47, 53};
     list[n++] = (big){3, 64, 1, mkgeo(7, 7, 2, 2, 1, 1, 3, 3, 3, 3), 29, 61};
     list[n++] = (big){28, 150, 1, sq(3, 1, 1, 1), 9, 14}; /* AVX2 small-K: 2 block groups */
+    list[n++] = (big){40, 70, 1, sq(3, 1, 1, 1), 13, 29}; /* AVX2 small-K, K 360 */
+    list[n++] = (big){48, 40, 1, sq(3, 1, 1, 1), 7, 7};   /* K 432, narrow: AVX2 6x16 */
   } else if (e->fam == F_POINTWISE) {
     list[n++] = (big){600, 17, 1, sq(1, 1, 0, 1), 15, 17};
     list[n++] = (big){600, 9, 1, sq(1, 2, 0, 1), 23, 21};

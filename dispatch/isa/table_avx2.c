@@ -20,6 +20,7 @@ void sk_functable_override_avx2(sk_functable *t) {
   t->small_k_pointwise[SK_LAYOUT_NHWC] = (sk_conv_kernel){"avx2/pointwise_nhwc_smallk", 16,
                                                           sk_conv2d_nhwc_direct_smallk__avx2};
   t->small_k_max_taps = SK_CONV_NHWC_SMALLK_MAX_TAPS;
+  t->small_k_max_taps_pointwise = SK_CONV_NHWC_SMALLK_MAX_TAPS_1X1;
   t->conv_direct[SK_LAYOUT_NCHW] =
       (sk_conv_kernel){"avx2/conv2d_nchw_direct_4x24", 8, sk_conv2d_nchw_direct_4x24__avx2};
   t->pointwise[SK_LAYOUT_NCHW] =

@@ -5,7 +5,7 @@
  * 1-pixel last tile (49 = 8 * 6 + 1 on 7x7) splits K into four accumulator
  * pairs instead (FMA-latency bound otherwise, 6 rows' cost for 1).
  * K runs over (ky, kx, c): interior tiles with groups = 1 and dil_w = 1 read a
- * whole kernel row (kw * c contiguous floats) per segment, others one tap (K <= 256 with
+ * whole kernel row (kw * c contiguous floats) per segment, others one tap (K <= 512 with
  * groups 1 and dil_w 1, first layers included, go to conv2d_nhwc_direct_smallk_avx2.c);
  * border tiles point each padded tap at a zero row (p->zero). The K loop is unrolled by 4
  * (the 4-wide front end was the limit: 24 uops per k at 1 k) and prefetches the weights
@@ -231,8 +231,7 @@ static void sk_conv_1x1_blocks(const sk_conv_params *p, const float *packed, con
 /* Small K (kh * kw * in_c, first layers included) with groups 1 and dil_w 1 runs the per-row
  * kernel of conv2d_nhwc_direct_smallk_avx2.c, faster there (3x32 tiles, no per-tile set-up):
  * create picks it (the table's small_k_*), and this entry hands such calls to it too, but for
- * 1x1 convs with K >= 128 and output rows < 12 pixels wide, which it hands here
- * (sk_conv_nhwc_smallk_runs in sk_kernels.h). */
+ * the narrow rows that kernel hands here (sk_conv_nhwc_smallk_runs in sk_kernels.h). */
 void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *packed,
                                       const float *input, float *output) {
   if (sk_conv_nhwc_smallk_runs(p)) {

@@ -1,5 +1,5 @@
 /*
- * Direct conv, NHWC, AVX2+FMA, K = kh*kw*in_c <= 256 (first layers): per output row, 3x32 tiles
+ * Direct conv, NHWC, AVX2+FMA, K = kh*kw*in_c <= 512 (first layers): per output row, 3x32 tiles
  * over pairs of 16-channel blocks, 4x24 (a lone full block and a last one of n <= 8), 12x8 (in_c
  * 1, stride 1, kw 3), 6x8 (a last block of n <= 8) or 6x16 for the rest; the last tile of a row
  * overlaps the one before, n < 16 stores masked, border pixels go one at a time.
@@ -483,8 +483,9 @@ static void sk_smallk_rows(const sk_conv_params *p, const float *packed, const f
   }
 }
 
-/* groups == 1, dil_w == 1, kernel_h * kernel_w * in_c <= SK_CONV_NHWC_SMALLK_MAX_TAPS (the caller
- * checks). 1x1, stride 1, no padding: the image's pixels are contiguous, so they run as rows of
+/* Any conv the 6x16 entry takes: calls sk_conv_nhwc_smallk_runs turns down (K past
+ * SK_CONV_NHWC_SMALLK_MAX_TAPS, groups, dilations, some narrow rows) go to it. 1x1, stride 1, no
+ * padding: the image's pixels are contiguous, so they run as rows of
  * SK_SMALLK_FLAT_BYTES of output (a multiple of 12 pixels: no tile overlaps the one before but
  * the image's last; per image row, 7 pixels ran 3 3x32 tiles, 9 pixels; 1x1 160->960 on 7x7:
  * 1.27x). */
