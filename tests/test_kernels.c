@@ -894,6 +894,8 @@ static void conv_sweep_large_entry(const kgroup *e, stats *s) {
      * of 3 pixels, a masked last block; stride 2, a 1-pixel last tile */
     list[n++] = (big){602, 230, 1, sq(1, 1, 0, 1), 7, 9};
     list[n++] = (big){700, 200, 1, sq(1, 2, 0, 1), 13, 13};
+    /* bottom and right padding: the last output row and column lie in it (the 6x16 engine) */
+    list[n++] = (big){602, 230, 1, mkgeo(1, 1, 1, 1, 1, 1, 0, 0, 1, 1), 6, 8};
   } else {
     list[n++] = (big){64, 0, 1, sq(3, 1, 1, 1), 9, 230};
     list[n++] = (big){19, 0, 1, sq(3, 1, 1, 1), 7, 199};

@@ -194,9 +194,11 @@ __attribute__((noinline)) static void sk_tile_6x16_pf(const sk_tile *t, const fl
 #define SK_BLOCKS_MAX_PIXELS 64
 #define SK_BLOCKS_MIN_WEIGHT_BYTES (512u * 1024u)
 
+/* (every window inside the input: no padding on any side that an output reaches) */
 static int sk_blocks_apply(const sk_conv_params *p, size_t packed_bytes) {
   return p->kernel_h == 1 && p->kernel_w == 1 && p->groups == 1 && p->pad_top == 0 &&
-         p->pad_left == 0 && p->out_h * p->out_w <= SK_BLOCKS_MAX_PIXELS &&
+         p->pad_left == 0 && (p->out_h - 1) * p->stride_h < p->in_h &&
+         (p->out_w - 1) * p->stride_w < p->in_w && p->out_h * p->out_w <= SK_BLOCKS_MAX_PIXELS &&
          packed_bytes > SK_BLOCKS_MIN_WEIGHT_BYTES;
 }
 
