@@ -50,6 +50,37 @@
     b = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + (o)*NR + 8), b); \
   } while (0)
 
+/* The one-pixel tile's K loop up to w4 (four k phases in rows 0..3), then to w1; SK_1PX_SUM
+ * adds the phases into row 0. */
+#define SK_1PX_KLOOP()                                      \
+  do {                                                      \
+    for (; w != w4; w += 4 * NR, s0 += 4) {                 \
+      SK_K_PHASE(0, c00, c01);                              \
+      SK_K_PHASE(1, c10, c11);                              \
+      SK_K_PHASE(2, c20, c21);                              \
+      SK_K_PHASE(3, c30, c31);                              \
+    }                                                       \
+    for (; w != w1; w += NR, s0++) SK_K_PHASE(0, c00, c01); \
+  } while (0)
+#define SK_1PX_SUM()                                                       \
+  do {                                                                     \
+    c00 = _mm256_add_ps(_mm256_add_ps(c00, c10), _mm256_add_ps(c20, c30)); \
+    c01 = _mm256_add_ps(_mm256_add_ps(c01, c11), _mm256_add_ps(c21, c31)); \
+  } while (0)
+
+/* Clamp and store of a tile's rows below t->mr (n channels from oc0). */
+#define SK_STORE_ROW(m, a, b) \
+  if ((m) < t->mr) sk_store16(t->out[m] + oc0, sk_clamp8(a, lo, hi), sk_clamp8(b, lo, hi), n)
+#define SK_STORE_6X16()        \
+  do {                         \
+    SK_STORE_ROW(0, c00, c01); \
+    SK_STORE_ROW(1, c10, c11); \
+    SK_STORE_ROW(2, c20, c21); \
+    SK_STORE_ROW(3, c30, c31); \
+    SK_STORE_ROW(4, c40, c41); \
+    SK_STORE_ROW(5, c50, c51); \
+  } while (0)
+
 typedef struct sk_tile {
   ptrdiff_t iy[MR], ix[MR]; /* top-left input position of each window */
   const float *r[MR];       /* interior tiles: each window's top-left input */
@@ -98,15 +129,8 @@ __attribute__((noinline)) static void sk_tile_6x16(const sk_conv_params *p, cons
         s4 = sk_tap(p, in, t, 4, dy, dx), s5 = sk_tap(p, in, t, 5, dy, dx);
       }
       const float *const w4 = w + (len & ~(size_t)3) * NR, *const w1 = w + len * NR;
-      if (t->mr == 1) {
-        /* One pixel (a chunk's last): four k phases in rows 0..3, summed at the end. */
-        for (; w != w4; w += 4 * NR, s0 += 4) {
-          SK_K_PHASE(0, c00, c01);
-          SK_K_PHASE(1, c10, c11);
-          SK_K_PHASE(2, c20, c21);
-          SK_K_PHASE(3, c30, c31);
-        }
-        for (; w != w1; w += NR, s0++) SK_K_PHASE(0, c00, c01);
+      if (t->mr == 1) { /* one pixel (a chunk's last): phases summed at the end */
+        SK_1PX_KLOOP();
         continue;
       }
       ptrdiff_t i = 0; /* bytes into each row */
@@ -123,19 +147,8 @@ __attribute__((noinline)) static void sk_tile_6x16(const sk_conv_params *p, cons
       for (; w != w1; w += NR, i += (ptrdiff_t)sizeof(float)) SK_6X16_STEP(0)
     }
   }
-  if (t->mr == 1) {
-    c00 = _mm256_add_ps(_mm256_add_ps(c00, c10), _mm256_add_ps(c20, c30));
-    c01 = _mm256_add_ps(_mm256_add_ps(c01, c11), _mm256_add_ps(c21, c31));
-  }
-#define SK_STORE_ROW(m, a, b) \
-  if ((m) < t->mr) sk_store16(t->out[m] + oc0, sk_clamp8(a, lo, hi), sk_clamp8(b, lo, hi), n)
-  SK_STORE_ROW(0, c00, c01);
-  SK_STORE_ROW(1, c10, c11);
-  SK_STORE_ROW(2, c20, c21);
-  SK_STORE_ROW(3, c30, c31);
-  SK_STORE_ROW(4, c40, c41);
-  SK_STORE_ROW(5, c50, c51);
-#undef SK_STORE_ROW
+  if (t->mr == 1) SK_1PX_SUM();
+  SK_STORE_6X16();
 }
 
 /* One 6x16 tile of a 1x1 conv (groups 1) over all K taps, for sk_conv_1x1_blocks: as
@@ -153,15 +166,8 @@ __attribute__((noinline)) static void sk_tile_6x16_pf(const sk_tile *t, const fl
   const float *const w4 = w + (K & ~(size_t)3) * NR, *const w1 = w + K * NR;
   if (t->mr == 1) { /* four k phases in rows 0..3, as sk_tile_6x16 */
     c10 = c11 = c20 = c21 = c30 = c31 = _mm256_setzero_ps();
-    for (; w != w4; w += 4 * NR, s0 += 4) {
-      SK_K_PHASE(0, c00, c01);
-      SK_K_PHASE(1, c10, c11);
-      SK_K_PHASE(2, c20, c21);
-      SK_K_PHASE(3, c30, c31);
-    }
-    for (; w != w1; w += NR, s0++) SK_K_PHASE(0, c00, c01);
-    c00 = _mm256_add_ps(_mm256_add_ps(c00, c10), _mm256_add_ps(c20, c30));
-    c01 = _mm256_add_ps(_mm256_add_ps(c01, c11), _mm256_add_ps(c21, c31));
+    SK_1PX_KLOOP();
+    SK_1PX_SUM();
   } else {
     ptrdiff_t i = 0; /* bytes into each pixel's taps */
     for (; w != w4; w += 4 * NR, i += 4 * (ptrdiff_t)sizeof(float), pf += pfs) {
@@ -173,15 +179,7 @@ __attribute__((noinline)) static void sk_tile_6x16_pf(const sk_tile *t, const fl
     }
     for (; w != w1; w += NR, i += (ptrdiff_t)sizeof(float)) SK_6X16_STEP(0)
   }
-#define SK_STORE_ROW(m, a, b) \
-  if ((m) < t->mr) sk_store16(t->out[m] + oc0, sk_clamp8(a, lo, hi), sk_clamp8(b, lo, hi), n)
-  SK_STORE_ROW(0, c00, c01);
-  SK_STORE_ROW(1, c10, c11);
-  SK_STORE_ROW(2, c20, c21);
-  SK_STORE_ROW(3, c30, c31);
-  SK_STORE_ROW(4, c40, c41);
-  SK_STORE_ROW(5, c50, c51);
-#undef SK_STORE_ROW
+  SK_STORE_6X16();
 }
 
 /* 1x1 convs (groups 1, no padding) with at most SK_BLOCKS_MAX_PIXELS output pixels and packed

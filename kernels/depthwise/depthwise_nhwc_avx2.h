@@ -183,8 +183,8 @@ SK_ALWAYS_INLINE void sk_dw_group(size_t K, size_t S, size_t NO, size_t L, size_
  */
 SK_ALWAYS_INLINE void sk_dw_group4x16(size_t K, size_t S, size_t L, size_t R, const char *in,
                                       size_t cs, size_t rs, size_t nky, const float *w0,
-                                      const float *w1, __m256 b0, __m256 b1, float *dst,
-                                      __m256 lo, __m256 hi) {
+                                      const float *w1, __m256 b0, __m256 b1, float *dst, __m256 lo,
+                                      __m256 hi) {
   const size_t NO = 4, NJ = (NO - 1) * S + K;
   size_t ci[4] = {0, cs, 2 * cs, 3 * cs}, c4 = 4 * cs;
   SK_DW_OPAQUE(ci[1]);
@@ -257,8 +257,8 @@ SK_ALWAYS_INLINE void sk_dw_slot(size_t K, size_t S, size_t NO, size_t L, size_t
     for (size_t cb = 0; cb < nfull; cb += 2, blk += 2 * bsize, in += 64, in1 += 64, dst += 64) {
       const float *blk1 = blk + bsize;
       const __m256 b0 = _mm256_loadu_ps(blk), b1 = _mm256_loadu_ps(blk1);
-      sk_dw_group4x16(K, S, L, 0, in, cs, rs, nky, blk + wofs, blk1 + wofs, b0, b1,
-                      (float *)dst, c->lo, c->hi);
+      sk_dw_group4x16(K, S, L, 0, in, cs, rs, nky, blk + wofs, blk1 + wofs, b0, b1, (float *)dst,
+                      c->lo, c->hi);
       sk_dw_group4x16(K, S, 0, R, in1, cs, rs, nky, blk + wofs, blk1 + wofs, b0, b1,
                       (float *)(dst + 4 * cs), c->lo, c->hi);
     }
