@@ -104,18 +104,17 @@ void sk_global_maxpool_nchw__scalar(const sk_pool_params *p, const float *input,
 
 /* ---- AVX2+FMA kernels (kernels/<op>/<name>_avx2.c, x86-64 builds only) ---- */
 void sk_conv2d_nhwc_direct_6x16__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
-/* small K, first layers included, for groups == 1, dil_w == 1 and kernel_h * kernel_w * in_c <=
- * SK_CONV_NHWC_SMALLK_MAX_TAPS (1x1: SK_CONV_NHWC_SMALLK_MAX_TAPS_1X1): create picks it (the table's small_k_*), and the 6x16 entry hands
- * such calls to it, but for the ones sk_conv_nhwc_smallk_runs turns down. It tiles each output
+/* Small K, first layers included: groups 1, dil_w 1 and kernel_h * kernel_w * in_c <=
+ * SK_CONV_NHWC_SMALLK_MAX_TAPS (1x1: SK_CONV_NHWC_SMALLK_MAX_TAPS_1X1; 1x1 320->1280 on 7x7 ran
+ * 0.75x there). Create picks it (the table's small_k_*); it and the 6x16 entry hand each call to
+ * the kernel sk_conv_nhwc_smallk_runs names (same packing). The small-K kernel tiles each output
  * row on its own (3 pixels a tile) and runs border pixels one at a time, so rows narrower than
- * SK_CONV_NHWC_SMALLK_MIN_W (1x1 stride-1 unpadded convs aside: their rows join) run faster in
- * the 6x16 engine, whose tiles cross rows (same packing), for K past
- * SK_CONV_NHWC_SMALLK_NARROW_TAPS (3x3 48->64 on 7x7: 0.84x in the small-K kernel) and for 1x1
- * convs with in_c >= SK_CONV_NHWC_SMALLK_MIN_W_K (1x1 s2 256->512 on 14x14 ran 3 tiles, 9
- * pixels, per 7-pixel row: 1.28-1.55x in the engine, median of 7 interleaved runs; smaller K
- * lost, 32->64: 0.87x, as did KxK, 3x3 s2 3->32 on 14x14: 0.46x). KxK up to K 512, not 256:
- * 5x5 16->32 on 224x224 1.08-1.15x, 3x3 32->128 on 55x55 1.06-1.23x; 1x1 stays at 256
- * (SK_CONV_NHWC_SMALLK_MAX_TAPS_1X1: 1x1 320->1280 on 7x7 0.75x, others even). */
+ * SK_CONV_NHWC_SMALLK_MIN_W (1x1 stride-1 unpadded convs aside: their rows join) go to the 6x16
+ * engine, whose tiles cross rows, past SK_CONV_NHWC_SMALLK_NARROW_TAPS (3x3 48->64 on 7x7: 0.84x
+ * in small-K) and for 1x1 with in_c >= SK_CONV_NHWC_SMALLK_MIN_W_K (1x1 s2 256->512 on 14x14 ran
+ * 9 pixels of tiles per 7-pixel row: 1.28-1.55x in the engine, median of 7 interleaved runs;
+ * smaller K lost, 32->64: 0.87x, as did KxK, 3x3 s2 3->32 on 14x14: 0.46x). KxK up to K 512,
+ * not 256: 5x5 16->32 on 224x224 1.08-1.15x, 3x3 32->128 on 55x55 1.06-1.23x. */
 #define SK_CONV_NHWC_SMALLK_MAX_TAPS 512
 #define SK_CONV_NHWC_SMALLK_MAX_TAPS_1X1 256
 #define SK_CONV_NHWC_SMALLK_NARROW_TAPS 256
@@ -126,15 +125,15 @@ static inline int sk_conv_nhwc_flat(const sk_conv_params *p) {
   return p->kernel_h == 1 && p->kernel_w == 1 && p->stride_h == 1 && p->stride_w == 1 &&
          p->pad_top == 0 && p->pad_left == 0 && p->out_h == p->in_h && p->out_w == p->in_w;
 }
+/* 1: this call runs the small-K kernel; 0: the 6x16 engine. */
 static inline int sk_conv_nhwc_smallk_runs(const sk_conv_params *p) {
+  const int kxk = p->kernel_h * p->kernel_w > 1;
   const size_t taps = p->kernel_h * p->kernel_w * p->in_c;
   if (p->groups != 1 || p->dil_w != 1 ||
-      taps > (p->kernel_h * p->kernel_w > 1 ? SK_CONV_NHWC_SMALLK_MAX_TAPS
-                                            : SK_CONV_NHWC_SMALLK_MAX_TAPS_1X1))
+      taps > (kxk ? SK_CONV_NHWC_SMALLK_MAX_TAPS : SK_CONV_NHWC_SMALLK_MAX_TAPS_1X1))
     return 0;
   if (p->out_w >= SK_CONV_NHWC_SMALLK_MIN_W || sk_conv_nhwc_flat(p)) return 1;
-  return taps <= SK_CONV_NHWC_SMALLK_NARROW_TAPS &&
-         (p->kernel_h * p->kernel_w > 1 || p->in_c < SK_CONV_NHWC_SMALLK_MIN_W_K);
+  return taps <= SK_CONV_NHWC_SMALLK_NARROW_TAPS && (kxk || p->in_c < SK_CONV_NHWC_SMALLK_MIN_W_K);
 }
 void sk_conv2d_nhwc_direct_smallk__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
 void sk_pointwise_nhwc_6x16__avx2(const sk_conv_params *p, const float *packed, const float *input, float *output);
