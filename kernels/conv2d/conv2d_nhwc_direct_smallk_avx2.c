@@ -31,13 +31,32 @@ __attribute__((noinline, cold)) static void sk_px_1x16(const float *s, const flo
                                                        ptrdiff_t is, size_t ws, float *out,
                                                        size_t n, __m256 lo, __m256 hi) {
   __m256 a0 = _mm256_loadu_ps(bias), a1 = _mm256_loadu_ps(bias + 8);
+  __m256 b0 = _mm256_setzero_ps(), b1 = b0, c0 = b0, c1 = b0, d0 = b0, d1 = b0;
   for (size_t ky = 0; ky < nky; ky++, s += is, w += ws) {
-    for (size_t k = 0; k < len; k++) {
+    size_t k = 0; /* 4 taps a step into 8 chains (2 were FMA-latency bound) */
+    for (; k + 4 <= len; k += 4) {
+      const float *v = w + k * NR;
+      __m256 x = _mm256_broadcast_ss(s + k);
+      a0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(v), a0);
+      a1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(v + 8), a1);
+      x = _mm256_broadcast_ss(s + k + 1);
+      b0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(v + NR), b0);
+      b1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(v + NR + 8), b1);
+      x = _mm256_broadcast_ss(s + k + 2);
+      c0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(v + 2 * NR), c0);
+      c1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(v + 2 * NR + 8), c1);
+      x = _mm256_broadcast_ss(s + k + 3);
+      d0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(v + 3 * NR), d0);
+      d1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(v + 3 * NR + 8), d1);
+    }
+    for (; k < len; k++) {
       const __m256 x = _mm256_broadcast_ss(s + k);
       a0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + k * NR), a0);
       a1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + k * NR + 8), a1);
     }
   }
+  a0 = _mm256_add_ps(_mm256_add_ps(a0, b0), _mm256_add_ps(c0, d0));
+  a1 = _mm256_add_ps(_mm256_add_ps(a1, b1), _mm256_add_ps(c1, d1));
   sk_store16(out, sk_clamp8(a0, lo, hi), sk_clamp8(a1, lo, hi), n);
 }
 
@@ -48,8 +67,22 @@ __attribute__((noinline, cold)) static void sk_px_1x32(const float *s, const flo
                                                        float *out, __m256 lo, __m256 hi) {
   __m256 a0 = _mm256_loadu_ps(bias), a1 = _mm256_loadu_ps(bias + 8);
   __m256 a2 = _mm256_loadu_ps(bias + bs), a3 = _mm256_loadu_ps(bias + bs + 8);
+  __m256 b0 = _mm256_setzero_ps(), b1 = b0, b2 = b0, b3 = b0;
   for (size_t ky = 0; ky < nky; ky++, s += is, w += ws) {
-    for (size_t k = 0; k < len; k++) {
+    size_t k = 0; /* 2 taps a step into 8 chains (4 were FMA-latency bound) */
+    for (; k + 2 <= len; k += 2) {
+      const float *v = w + k * NR;
+      const __m256 x = _mm256_broadcast_ss(s + k), y = _mm256_broadcast_ss(s + k + 1);
+      a0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(v), a0);
+      a1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(v + 8), a1);
+      a2 = _mm256_fmadd_ps(x, _mm256_loadu_ps(v + bs), a2);
+      a3 = _mm256_fmadd_ps(x, _mm256_loadu_ps(v + bs + 8), a3);
+      b0 = _mm256_fmadd_ps(y, _mm256_loadu_ps(v + NR), b0);
+      b1 = _mm256_fmadd_ps(y, _mm256_loadu_ps(v + NR + 8), b1);
+      b2 = _mm256_fmadd_ps(y, _mm256_loadu_ps(v + bs + NR), b2);
+      b3 = _mm256_fmadd_ps(y, _mm256_loadu_ps(v + bs + NR + 8), b3);
+    }
+    for (; k < len; k++) {
       const __m256 x = _mm256_broadcast_ss(s + k);
       a0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + k * NR), a0);
       a1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + k * NR + 8), a1);
@@ -57,6 +90,8 @@ __attribute__((noinline, cold)) static void sk_px_1x32(const float *s, const flo
       a3 = _mm256_fmadd_ps(x, _mm256_loadu_ps(w + bs + k * NR + 8), a3);
     }
   }
+  a0 = _mm256_add_ps(a0, b0), a1 = _mm256_add_ps(a1, b1);
+  a2 = _mm256_add_ps(a2, b2), a3 = _mm256_add_ps(a3, b3);
   _mm256_storeu_ps(out, sk_clamp8(a0, lo, hi));
   _mm256_storeu_ps(out + 8, sk_clamp8(a1, lo, hi));
   _mm256_storeu_ps(out + 16, sk_clamp8(a2, lo, hi));
@@ -366,11 +401,12 @@ __attribute__((noinline)) static void sk_row_12x8(const sk_rowjob *j, size_t nky
 }
 
 /* Output pixel ox of a row (row: its first valid kernel row's input, ky0 of nky; out: the
- * pixel's first channel), all channels, taps clipped to the input. */
+ * pixel's first channel), blocks [b0, b1), taps clipped to the input. */
 __attribute__((noinline, cold)) static void sk_border_px(const sk_conv_params *p,
                                                          const float *packed, const float *input,
                                                          const float *row, float *out, size_t ox,
-                                                         size_t ky0, size_t nky) {
+                                                         size_t ky0, size_t nky, size_t b0,
+                                                         size_t b1) {
   const __m256 lo = _mm256_set1_ps(p->out_min), hi = _mm256_set1_ps(p->out_max);
   const size_t kc = p->in_c, kw = p->kernel_w, oc = p->out_c, len = kw * kc, ws = len * NR;
   const size_t bsize = sk_packed_block_size(p), full = oc / NR;
@@ -381,10 +417,10 @@ __attribute__((noinline, cold)) static void sk_border_px(const sk_conv_params *p
   const size_t cut = kx0 < kx1 ? (kx1 - kx0) * kc : 0;
   const float *src = cut ? row + (ix + (ptrdiff_t)kx0) * (ptrdiff_t)kc : input;
   if (cut == 0) nky = 0;
-  for (size_t b = 0; b * NR < oc; b++) {
+  for (size_t b = b0; b < b1; b++) {
     const float *blk = packed + b * bsize, *w = blk + NR + ky0 * ws;
     if (cut) w += kx0 * kc * NR;
-    if (b + 2 <= full) {
+    if (b + 2 <= full && b + 2 <= b1) {
       sk_px_1x32(src, w, blk, bsize, nky, cut, is, ws, out + b * NR, lo, hi);
       b++;
     } else {
@@ -441,20 +477,15 @@ static void sk_smallk_rows(const sk_conv_params *p, const float *packed, const f
       const size_t nky = ky1 - ky0;
       const float *row = nky ? input + (iy + (ptrdiff_t)ky0 * dh) * in_row : input;
       float *orow = output + oy * p->out_w * oc;
-      /* border columns (all blocks, in the first group's pass): one pixel at a time, taps clipped
-       * to the input */
-      for (size_t ox = 0; g0 == 0 && ox < p->out_w; ox++) {
-        if (ox == xa) ox = xb;
-        if (ox >= p->out_w) break;
-        sk_border_px(p, packed, input, row, orow + ox * oc, ox, ky0, nky);
-      }
       /* interior: tiles of 3 x 32 over pairs of full blocks, 4 x 24 over a lone full block and
        * a last one of <= 8 channels, 12 x 8, 6 x 8 or 6 x 16 for the rest; the last tile of a
-       * row overlaps the one before */
-      if (width == 0) continue;
+       * row overlaps the one before; then the border columns of those blocks (while their
+       * weights are in L1: conv1 7x7 s2 read its 37 KB from L2 per border pixel), one pixel at a
+       * time, taps clipped to the input */
       job.s = row + ((ptrdiff_t)(xa * sw) - pl) * (ptrdiff_t)kc;
       job.nky = nky;
       for (size_t b = g0; b < g1; b++) {
+        const size_t bb = b; /* (the first of this step's blocks) */
         const float *blk = packed + b * bsize;
         job.w = blk + NR + ky0 * ws;
         job.bias = blk;
@@ -462,21 +493,26 @@ static void sk_smallk_rows(const sk_conv_params *p, const float *packed, const f
         job.n = oc - b * NR < NR ? oc - b * NR : NR;
         if (b + 2 <= full) {
           job.tiles = tiles3, job.back = tiles3 * 3 - width;
-          sk_row_3x32(&job);
+          if (width) sk_row_3x32(&job);
           b++;
         } else if (b + 1 == full && oc - full * NR <= 8 && oc > full * NR) {
           job.n = oc - b * NR, job.tiles = tiles4, job.back = tiles4 * 4 - width;
-          sk_row_4x24(&job);
+          if (width) sk_row_4x24(&job);
           b++;
         } else if (tiles12 > 0 && (job.n == NR || job.n == 8)) {
           job.tiles = tiles12, job.back = tiles12 * 12 - width;
           sk_row_12x8(&job, nky, is);
-        } else {
+        } else if (width) {
           job.tiles = tiles6, job.back = tiles6 * MR - width;
           if (job.n <= 8)
             sk_row_6x8(&job);
           else
             sk_row_6x16(&job);
+        }
+        for (size_t ox = 0; ox < p->out_w; ox++) {
+          if (ox == xa) ox = xb;
+          if (ox >= p->out_w) break;
+          sk_border_px(p, packed, input, row, orow + ox * oc, ox, ky0, nky, bb, b + 1);
         }
       }
     }
