@@ -134,17 +134,16 @@ __attribute__((noinline)) static void sk_tile_6x16(const sk_conv_params *p, cons
         continue;
       }
       ptrdiff_t i = 0; /* bytes into each row */
-      for (; w != w4; w += 4 * NR, i += 4 * (ptrdiff_t)sizeof(float)) {
+      SK_6X16_PINNED(for (; w != w4; w += 4 * NR, i += 4 * (ptrdiff_t)sizeof(float)) {
         _mm_prefetch((const char *)(w + SK_PF), _MM_HINT_T0);
         _mm_prefetch((const char *)(w + SK_PF + 16), _MM_HINT_T0);
         _mm_prefetch((const char *)(w + SK_PF + 32), _MM_HINT_T0);
         _mm_prefetch((const char *)(w + SK_PF + 48), _MM_HINT_T0);
-        SK_6X16_STEP(0)
-        SK_6X16_STEP(1)
-        SK_6X16_STEP(2)
-        SK_6X16_STEP(3)
-      }
-      for (; w != w1; w += NR, i += (ptrdiff_t)sizeof(float)) SK_6X16_STEP(0)
+        SK_6X16_STEPP(0, q)
+        SK_6X16_STEPP(1, q)
+        SK_6X16_STEPP(2, q)
+        SK_6X16_STEPP(3, q)
+      } for (; w != w1; w += NR, i += (ptrdiff_t)sizeof(float)) SK_6X16_STEPP(0, q));
     }
   }
   if (t->mr == 1) SK_1PX_SUM();
@@ -170,14 +169,13 @@ __attribute__((noinline)) static void sk_tile_6x16_pf(const sk_tile *t, const fl
     SK_1PX_SUM();
   } else {
     ptrdiff_t i = 0; /* bytes into each pixel's taps */
-    for (; w != w4; w += 4 * NR, i += 4 * (ptrdiff_t)sizeof(float), pf += pfs) {
+    SK_6X16_PINNED(for (; w != w4; w += 4 * NR, i += 4 * (ptrdiff_t)sizeof(float), pf += pfs) {
       _mm_prefetch(pf, _MM_HINT_T0);
-      SK_6X16_STEP(0)
-      SK_6X16_STEP(1)
-      SK_6X16_STEP(2)
-      SK_6X16_STEP(3)
-    }
-    for (; w != w1; w += NR, i += (ptrdiff_t)sizeof(float)) SK_6X16_STEP(0)
+      SK_6X16_STEPP(0, q)
+      SK_6X16_STEPP(1, q)
+      SK_6X16_STEPP(2, q)
+      SK_6X16_STEPP(3, q)
+    } for (; w != w1; w += NR, i += (ptrdiff_t)sizeof(float)) SK_6X16_STEPP(0, q));
   }
   SK_STORE_6X16();
 }
