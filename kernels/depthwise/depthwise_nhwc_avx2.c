@@ -46,7 +46,9 @@ int sk_dw_nhwc_drive(const sk_conv_params *p, const float *packed, const float *
   c.pad_left = pl;
   const __m256i tail = sk_mask8(C % 8);
   c.smask = tail;
-  c.prefetch = p->in_h * c.rs > (1u << 20); /* input past L2: prefetch the next row */
+  /* input past L2, stride 1: prefetch the next row (stride 2 ran without it 1.05-1.19x faster:
+   * 3x3 s2 144 channels on 56x56 1.19x, 64 on 112x112 1.08x; stride 1 with it up to 1.05x) */
+  c.prefetch = S == 1 && p->in_h * c.rs > (1u << 20);
   c.pairs = K == 3 && C % 512 == 0;
   c.lo = _mm256_set1_ps(p->out_min);
   c.hi = _mm256_set1_ps(p->out_max);

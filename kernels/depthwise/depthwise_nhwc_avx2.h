@@ -93,7 +93,7 @@ typedef struct sk_dw_ctx {
   int narrow;    /* see above */
   int n7;        /* narrow, 7 outputs, L = K / 2, R7 = K / 2 - 1 or K / 2: one direct slot */
   size_t R7;     /* that slot's columns right of the input */
-  int prefetch;  /* input past L2: prefetch the next output row's new input row */
+  int prefetch;  /* stride 1, input past L2: prefetch the next output row's new input row */
   int pairs;     /* 3x3, channels a multiple of 512: direct slots run 4x16 groups (see there) */
   __m256i smask; /* output lanes of the channel tail */
   __m256 lo, hi; /* activation clamp */
