@@ -868,7 +868,7 @@ static void conv_sweep_align_entry(const kgroup *e, stats *s) {
  * channels, AVX2 NHWC small-K convs with several 128 KB weight block groups. */
 static void conv_sweep_large_entry(const kgroup *e, stats *s) {
   typedef struct { size_t in_c, out_c, mult; geo g; size_t h, w; } big;
-  big list[11];
+  big list[12];
   size_t n = 0;
   if (e->fam == F_DIRECT) {
     list[n++] = (big){600, 9, 1, sq(3, 1, 1, 1), 15, 17};
@@ -908,6 +908,7 @@ static void conv_sweep_large_entry(const kgroup *e, stats *s) {
     list[n++] = (big){12, 0, 1, sq(3, 2, 1, 1), 13, 61}; /* 5 band rows (AArch64 NCHW LD4) */
     list[n++] = (big){512, 0, 1, sq(3, 1, 1, 1), 4, 30}; /* AVX2 NHWC 4x16 pairs, 3 slots */
     list[n++] = (big){1024, 0, 1, sq(3, 2, 1, 1), 5, 37}; /* the same, stride 2 */
+    list[n++] = (big){256, 0, 1, sq(3, 2, 1, 1), 7, 23};  /* pairs on 256 channels, stride 2 */
   }
   for (size_t i = 0; i < n; i++) {
     if (test_quick() && i % 3 != 1 && i != 8) continue; /* quick: a third, and list[8] */

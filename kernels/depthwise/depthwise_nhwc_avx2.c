@@ -49,7 +49,10 @@ int sk_dw_nhwc_drive(const sk_conv_params *p, const float *packed, const float *
   /* input past L2, stride 1: prefetch the next row (stride 2 ran without it 1.05-1.19x faster:
    * 3x3 s2 144 channels on 56x56 1.19x, 64 on 112x112 1.08x; stride 1 with it up to 1.05x) */
   c.prefetch = S == 1 && p->in_h * c.rs > (1u << 20);
-  c.pairs = K == 3 && C % 512 == 0;
+  /* 4x16 pair groups (see sk_dw_group4x16): channel counts a multiple of 512, and 256 at stride
+   * 2 (17 columns a row in 4 L1 sets: 3x3 s2 on 256 channels 28x28 and 56x56 1.27x; 768 channels
+   * at stride 2 ran 0.9x, 256 at stride 1 0.88x) */
+  c.pairs = K == 3 && (C % 512 == 0 || (S == 2 && C == 256));
   c.lo = _mm256_set1_ps(p->out_min);
   c.hi = _mm256_set1_ps(p->out_max);
   /* Slots on the grid: 8 s .. 8 s + 7, the first skipping L = pl columns,

@@ -94,7 +94,7 @@ typedef struct sk_dw_ctx {
   int n7;        /* narrow, 7 outputs, L = K / 2, R7 = K / 2 - 1 or K / 2: one direct slot */
   size_t R7;     /* that slot's columns right of the input */
   int prefetch;  /* stride 1, input past L2: prefetch the next output row's new input row */
-  int pairs;     /* 3x3, channels a multiple of 512: direct slots run 4x16 groups (see there) */
+  int pairs;     /* 3x3, channels a multiple of 512 (or 256 at stride 2): 4x16 groups */
   __m256i smask; /* output lanes of the channel tail */
   __m256 lo, hi; /* activation clamp */
   sk_dw_tab tab[SK_DW_NTAB];
@@ -179,7 +179,7 @@ SK_ALWAYS_INLINE void sk_dw_group(size_t K, size_t S, size_t NO, size_t L, size_
  * 8-pixel group's 30 lines were gone from L1 when the next block read their other halves (dw
  * 3x3 s1 on 512 channels, 14x14, ran 1.45x slower per FLOP than on 520). Used for channels a
  * multiple of 512 (1.09-1.17x on 512 and 1024 channels, median of 11 interleaved runs; 256
- * channels, 4 sets, lost: 0.88x).
+ * channels, 4 sets, lost: 0.88x), and for 256 channels at stride 2 (see sk_dw_nhwc_drive).
  */
 SK_ALWAYS_INLINE void sk_dw_group4x16(size_t K, size_t S, size_t L, size_t R, const char *in,
                                       size_t cs, size_t rs, size_t nky, const float *w0,
