@@ -1,8 +1,8 @@
 /*
  * Depthwise 3x3 stride 2 (multiplier 1, dilation 1), NHWC, AVX2+FMA: groups of 8 output pixels
- * x 8 channels along a row (4 x 16 for channels a multiple of 512: L1 set conflicts), the 3
- * weights of a tap row in registers, each input column loaded once. Remainders: border groups
- * skip padded columns; channels % 8 and narrow rows: masked table loads.
+ * x 8 channels along a row (4 x 16 for 256 channels or a multiple of 512: L1 set conflicts),
+ * the 3 weights of a tap row in registers, each input column loaded once. Remainders: border
+ * groups skip padded columns; channels % 8 and narrow rows: masked table loads.
  */
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "compile with -mavx2 -mfma"

@@ -6,8 +6,8 @@
  * row is cut into slots of 8 output pixels; a slot runs a group (8
  * accumulators) over every block of 8 channels before the next slot starts,
  * so the input pixels it reads are used by all blocks while in L1 (3x3 on
- * channels a multiple of 512: two halves of 4 pixels x 16 channels, see
- * sk_dw_group4x16). Per tap
+ * channels a multiple of 512, or 256 at stride 2: two halves of 4 pixels x
+ * 16 channels, see sk_dw_group4x16). Per tap
  * row, a group loads the row's K weights once and each input column once,
  * feeding every output of the group that reads it. Tap rows outside the
  * input are skipped (the tap-row loop runs over the valid ones only); the
